@@ -1,0 +1,102 @@
+using System.Management.Automation;
+using OverlayNet.Netlink.Interop;
+using OverlayNet.Netlink.Namespaces;
+using OverlayNet.Netlink.Protocol;
+using OverlayNet.Netlink.Route;
+
+namespace OverlayNet.Commands;
+
+/// <summary>
+/// Base of every cmdlet that reads or changes kernel state. It owns <c>-NetNamespace</c> (bound by property
+/// name, so a pipeline stays in the namespace it started in), one rtnetlink client per namespace for the
+/// life of the cmdlet, and the mapping from failures to error records.
+/// </summary>
+public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
+{
+    private readonly Dictionary<string, RtnlClient> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>A name under /run/netns or a path to a namespace file; omitted means the caller's namespace.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NetNamespaceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? NetNamespace { get; set; }
+
+    /// <summary>The rtnetlink client for the current <see cref="NetNamespace"/>.</summary>
+    protected RtnlClient Rtnl => GetRtnl(NetNamespace);
+
+    protected RtnlClient GetRtnl(string? netNamespace)
+    {
+        string key = netNamespace ?? "";
+        if (!_clients.TryGetValue(key, out RtnlClient? client))
+        {
+            string? path = netNamespace == null ? null : NetNamespaceStore.Resolve(netNamespace);
+            client = RtnlClient.Open(path, netNamespace);
+            _clients[key] = client;
+        }
+        return client;
+    }
+
+    /// <summary>The namespace file behind <see cref="NetNamespace"/>, or null for the caller's namespace.</summary>
+    protected string? NamespacePath => NetNamespace == null ? null : NetNamespaceStore.Resolve(NetNamespace);
+
+    /// <summary>
+    /// Runs the work for one input. A failure becomes a non-terminating error that names the input, so
+    /// the rest of a pipeline goes on. Returns false when it failed.
+    /// </summary>
+    protected bool Try(string errorId, object? target, string activity, Action work)
+    {
+        try
+        {
+            work();
+            return true;
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            WriteFailure(e, errorId, target, activity);
+            return false;
+        }
+    }
+
+    protected void WriteFailure(Exception e, string errorId, object? target, string activity)
+    {
+        WriteError(Errors.Record(e, errorId, target, activity));
+    }
+
+    /// <summary>Failures that belong to one input (bad value, kernel refusal), as opposed to bugs.</summary>
+    protected static bool IsUserFacing(Exception e) =>
+        e is ArgumentException or FormatException or ErrnoException or NetlinkProtocolException
+            or TimeoutException or InvalidOperationException or IOException or UnauthorizedAccessException;
+
+    /// <summary>Resolves -InterfaceName / -InterfaceIndex to an index in the given client's namespace.</summary>
+    protected static int ResolveInterface(RtnlClient client, string? name, int index)
+    {
+        if (!string.IsNullOrEmpty(name))
+        {
+            InterfaceNames.Validate(name);
+            return client.GetIndex(name);
+        }
+        if (index > 0)
+        {
+            if (client.GetLink(index) == null)
+                throw new LinkNotFoundException($"#{index}", client.NamespaceName);
+            return index;
+        }
+        throw new ArgumentException("Name an interface with -InterfaceName or -InterfaceIndex.");
+    }
+
+    /// <summary>Where a target is described to a user: "veth0" or "veth0 in namespace ns1".</summary>
+    protected string Describe(string what) => NetNamespace == null ? what : $"{what} (namespace {NetNamespace})";
+
+    public void Dispose()
+    {
+        foreach (RtnlClient c in _clients.Values) c.Dispose();
+        _clients.Clear();
+        GC.SuppressFinalize(this);
+    }
+
+    protected override void EndProcessing()
+    {
+        base.EndProcessing();
+        Dispose();
+    }
+}

@@ -1,0 +1,63 @@
+<#
+    Shared helpers for the Pester suites. Every test makes its own namespaces with New-TestNamespace and
+    removes them in AfterAll/AfterEach with Remove-TestNamespace, so nothing is left in the caller's
+    namespace, even when a test fails. Namespace names are unique per run (prefix "ont-").
+#>
+
+$script:Created = [System.Collections.Generic.List[string]]::new()
+
+function Import-OverlayNet {
+    $path = if ($env:OVERLAYNET_MODULE) { $env:OVERLAYNET_MODULE } else { Join-Path $PSScriptRoot '../out/OverlayNet' }
+    Import-Module (Join-Path $path 'OverlayNet.psd1') -Force -Global
+}
+
+function New-TestName([string] $Prefix = 'ont') {
+    # Short enough for interface names too (15 bytes).
+    return '{0}-{1}' -f $Prefix, ([guid]::NewGuid().ToString('N').Substring(0, 8))
+}
+
+function New-TestNamespace {
+    param([int] $Count = 1, [switch] $LoopbackUp)
+    $names = foreach ($i in 1..$Count) {
+        $n = New-TestName 'ont'
+        & ip netns add $n
+        if ($LASTEXITCODE -ne 0) { throw "ip netns add $n failed" }
+        $script:Created.Add($n)
+        if ($LoopbackUp) { & ip -n $n link set lo up }
+        $n
+    }
+    return $names
+}
+
+function Remove-TestNamespace {
+    param([string[]] $Name)
+    foreach ($n in $Name) {
+        if (-not $n) { continue }
+        if (Test-Path "/run/netns/$n") { & ip netns del $n 2>$null }
+        [void]$script:Created.Remove($n)
+    }
+}
+
+function Invoke-Ip {
+    <# Runs iproute2 inside a namespace and returns its JSON output as objects (ip -j ...). #>
+    param([string] $Namespace, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    $args2 = @()
+    if ($Namespace) { $args2 += '-n', $Namespace }
+    $text = & ip @args2 -j @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "ip $($args2 + $Arguments -join ' ') failed: $text" }
+    if (-not "$text".Trim()) { return @() }
+    return ("$text" | ConvertFrom-Json)
+}
+
+function Wait-Until {
+    <# Polls a condition with a deadline; never a fixed sleep. #>
+    param([scriptblock] $Condition, [int] $TimeoutSeconds = 10, [string] $Because = 'condition')
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (& $Condition) { return }
+        Start-Sleep -Milliseconds 50
+    }
+    throw "Timed out after $TimeoutSeconds s waiting for $Because."
+}
+
+Export-ModuleMember -Function *
