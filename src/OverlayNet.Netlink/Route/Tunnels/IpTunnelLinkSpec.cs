@@ -151,6 +151,9 @@ public sealed class IpTunnelLinkSpec(string name, IpTunnelMode mode) : LinkSpec(
         w.AttrU32BigEndian(GreAttr.FLOWINFO, FlowInfo);
         w.AttrU32(GreAttr.FLAGS, 0);
         w.AttrU32(GreAttr.FWMARK, 0);
+        // iproute2 6.1 (Debian's, the kernel tier's) sends ERSPAN version 1 for every ip6gre kind; the
+        // kernel stores it and ignores it outside ERSPAN. Sent too, so the resulting state is the same.
+        w.AttrU8(GreAttr.ERSPAN_VER, 1);
         WriteNoEncap(w, GreAttr.ENCAP_TYPE, TunnelBits.TUNNEL_ENCAP_FLAG_CSUM6);
     }
 

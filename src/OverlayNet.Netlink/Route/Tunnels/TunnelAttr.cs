@@ -13,7 +13,7 @@ internal static class GreAttr
 {
     public const ushort LINK = 1, IFLAGS = 2, OFLAGS = 3, IKEY = 4, OKEY = 5, LOCAL = 6, REMOTE = 7, TTL = 8,
         TOS = 9, PMTUDISC = 10, ENCAP_LIMIT = 11, FLOWINFO = 12, FLAGS = 13, ENCAP_TYPE = 14, ENCAP_FLAGS = 15,
-        ENCAP_SPORT = 16, ENCAP_DPORT = 17, COLLECT_METADATA = 18, IGNORE_DF = 19, FWMARK = 20;
+        ENCAP_SPORT = 16, ENCAP_DPORT = 17, COLLECT_METADATA = 18, IGNORE_DF = 19, FWMARK = 20, ERSPAN_VER = 22;
 }
 
 /// <summary>IFLA_VTI_* (linux/if_tunnel.h).</summary>
