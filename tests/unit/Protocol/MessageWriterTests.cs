@@ -29,7 +29,7 @@ public class MessageWriterTests
     {
         using var w = new MessageWriter();
         int start = w.BeginMessage(16, Nl.NLM_F_CREATE | Nl.NLM_F_EXCL);
-        w.WriteStruct(new Route.IfInfoMsg { Family = 0, Index = 7, Flags = 1, Change = 1 });
+        w.WriteStruct(new OverlayNet.Netlink.Route.IfInfoMsg { Family = 0, Index = 7, Flags = 1, Change = 1 });
         w.AttrU32(4, 1500);
         w.EndMessage();
         Assert.Equal(0, start);
