@@ -57,4 +57,16 @@ public class ParseErrorTests
         byte[] bad = Hex.Parse("12000000 0200 0000 00000000 00000000 0000");
         Assert.Throws<NetlinkProtocolException>(() => NetlinkSocket.ParseError(Messages.Single(bad)));
     }
+
+    [Theory]
+    [InlineData("ffffff7f")] // Align(0x7fffffff) overflowed to a negative offset: ArgumentOutOfRange before the fix
+    [InlineData("ffffffff")]
+    [InlineData("00010000")] // longer than the message
+    [InlineData("08000000")] // shorter than the header it echoes
+    public void Echoed_length_that_does_not_fit_is_a_protocol_error(string echoedLength)
+    {
+        // Found by the fuzz tests: an uncapped error whose echoed nlmsg_len is bogus.
+        byte[] bad = Hex.Parse($"2c000000 0200 0002 07000000 00000000  a1ffffff  {echoedLength} 1000 0506 07000000 00000000  0800 0100 61626300");
+        Assert.Throws<NetlinkProtocolException>(() => NetlinkSocket.ParseError(Messages.Single(bad)));
+    }
 }
