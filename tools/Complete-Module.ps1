@@ -53,10 +53,15 @@ function Read-HelpSource([string] $Path) {
     }
     # HTML comments are for readers of the source only (tools/Test-HelpExamples.ps1 keeps example set-up there).
     $lines = (Get-Content -Raw $Path) -replace '(?s)<!--.*?-->', '' -split '\r?\n'
+    $inCode = $false
     foreach ($line in $lines) {
-        if ($line -match '^## (\w+)') { & $flush; $section = $Matches[1].ToUpperInvariant(); $sub = $null; continue }
-        if ($line -match '^### (.+)$' -and $section -in 'PARAMETERS', 'EXAMPLES') { & $flush; $sub = $Matches[1].Trim(); continue }
-        if ($line -match '^# ') { continue }
+        # Inside a ``` block every line is code: "# ip link add ..." is a comment of the example, not a heading.
+        if ($line -match '^\s*```') { $inCode = -not $inCode }
+        elseif (-not $inCode) {
+            if ($line -match '^## (\w+)') { & $flush; $section = $Matches[1].ToUpperInvariant(); $sub = $null; continue }
+            if ($line -match '^### (.+)$' -and $section -in 'PARAMETERS', 'EXAMPLES') { & $flush; $sub = $Matches[1].Trim(); continue }
+            if ($line -match '^# ') { continue }
+        }
         [void]$buffer.AppendLine($line)
     }
     & $flush
@@ -214,7 +219,7 @@ foreach ($cmd in $commands) {
         $w.WriteElementString('maml', 'name', $mamlNs, $cmd.Name)
         # As PowerShell prints syntax: positional parameters in position order, then mandatory ones, then the rest.
         $ordered = $set.Parameters | Where-Object { & $own $_ } |
-            Sort-Object @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ Expression = { -not $_.IsMandatory } }
+            Sort-Object -Stable @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ Expression = { -not $_.IsMandatory } }
         foreach ($p in $ordered) {
             Write-Parameter $cmd $cmd.Parameters[$p.Name] $set (Get-ParameterText $src $p.Name) -InSyntax
         }
@@ -248,6 +253,7 @@ foreach ($cmd in $commands) {
         $w.WriteElementString('dev', 'code', $devNs, $ex.Code)
         $w.WriteStartElement('dev', 'remarks', $devNs)
         foreach ($p in Split-Paras $ex.Remarks) { $w.WriteElementString('maml', 'para', $mamlNs, $p) }
+        $w.WriteElementString('maml', 'para', $mamlNs, '') # a blank line before the next example's title
         $w.WriteEndElement()
         $w.WriteEndElement()
     }
