@@ -49,29 +49,39 @@ public sealed class NftClient : IDisposable
         new(NetNamespaceRunner.Run(nsPath, () => NetlinkSocket.Open(Nl.NETLINK_NETFILTER)));
 
     /// <summary>Appends a rule to <paramref name="chain"/>, creating the table and chain if missing; returns the new rule's handle.</summary>
-    public ulong AddRule(NftChain chain, NftRuleSpec rule)
+    public ulong AddRule(NftChain chain, NftRuleSpec rule) => AddRules(chain, [rule])[0];
+
+    /// <summary>
+    /// Appends rules to <paramref name="chain"/> in one transaction (with the table and chain, if missing):
+    /// if the kernel refuses any of them, none is added and nothing else changes. Returns the new handles in order.
+    /// </summary>
+    public ulong[] AddRules(NftChain chain, IReadOnlyList<NftRuleSpec> rules)
     {
-        rule.Validate();
+        foreach (NftRuleSpec rule in rules) rule.Validate();
         MessageWriter w = BeginBatch();
         WriteEnsureChain(w, chain);
-        int ruleIndex = 2; // table, chain, rule
-        w.BeginMessage(Nft.Type(Nft.MSG_NEWRULE), Nl.NLM_F_CREATE | Nl.NLM_F_APPEND | Nl.NLM_F_ECHO);
-        w.WriteStruct(new NfGenMsg(Family));
-        w.AttrString(Nft.RULE_TABLE, TableName);
-        w.AttrString(Nft.RULE_CHAIN, chain.Name);
-        int exprs = w.BeginNested(Nft.RULE_EXPRESSIONS);
-        rule.Encode(w);
-        w.EndNested(exprs);
-        w.EndMessage();
+        const int firstRule = 2; // after the table and the chain
+        foreach (NftRuleSpec rule in rules)
+        {
+            w.BeginMessage(Nft.Type(Nft.MSG_NEWRULE), Nl.NLM_F_CREATE | Nl.NLM_F_APPEND | Nl.NLM_F_ECHO);
+            w.WriteStruct(new NfGenMsg(Family));
+            w.AttrString(Nft.RULE_TABLE, TableName);
+            w.AttrString(Nft.RULE_CHAIN, chain.Name);
+            int exprs = w.BeginNested(Nft.RULE_EXPRESSIONS);
+            rule.Encode(w);
+            w.EndNested(exprs);
+            w.EndMessage();
+        }
         EndBatch(w);
-        ulong? handle = null;
+        var handles = new ulong?[rules.Count];
         _socket.ExecuteTransaction(w, (m, index) =>
         {
-            if (index != ruleIndex || m.Type != Nft.Type(Nft.MSG_NEWRULE)) return;
+            int r = index - firstRule;
+            if (r < 0 || r >= rules.Count || m.Type != Nft.Type(Nft.MSG_NEWRULE)) return;
             foreach (NetlinkAttribute a in m.Attributes<NfGenMsg>())
-                if (a.Type == Nft.RULE_HANDLE) handle = a.Value.Length == 8 ? BinaryPrimitives.ReadUInt64BigEndian(a.Value) : null;
+                if (a.Type == Nft.RULE_HANDLE && a.Value.Length == 8) handles[r] = BinaryPrimitives.ReadUInt64BigEndian(a.Value);
         });
-        return handle ?? throw new NetlinkProtocolException("the kernel did not echo the handle of the new rule");
+        return handles.Select(h => h ?? throw new NetlinkProtocolException("the kernel did not echo the handle of a new rule")).ToArray();
     }
 
     /// <summary>Creates the table and a base chain (idempotent: NLM_F_CREATE without NLM_F_EXCL), nothing else.</summary>
@@ -129,15 +139,6 @@ public sealed class NftClient : IDisposable
             throw new NetlinkException(2, $"table ip {TableName} has no rule with handle {which} in chain {chain.Name}" +
                 (e.KernelMessage != null ? $": {e.KernelMessage}" : ""));
         }
-    }
-
-    /// <summary>Sends raw requests (already framed by the caller) as one transaction. For tests of atomicity.</summary>
-    public void ExecuteTransaction(Action<MessageWriter> writeRequests)
-    {
-        MessageWriter w = BeginBatch();
-        writeRequests(w);
-        EndBatch(w);
-        _socket.ExecuteTransaction(w);
     }
 
     private static NftRule? ParseRule(NetlinkMessage m)
