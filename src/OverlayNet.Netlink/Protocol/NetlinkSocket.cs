@@ -12,7 +12,7 @@ public delegate T? MessageParser<T>(NetlinkMessage message);
 /// the kernel's extended-ack text is turned on so refusals say why; requests are stamped with sequence
 /// numbers so every ack maps back to the request that caused it, even in a batch of thousands.
 /// </summary>
-public sealed class NetlinkSocket : IDisposable
+public sealed partial class NetlinkSocket : IDisposable
 {
     // Acks for a chunk of a batch must all fit in the receive buffer at once (the kernel queues them while
     // send() runs and drops what does not fit), so both limits are set together: each ack costs about 1 KiB
