@@ -52,6 +52,5 @@ public sealed class NewVethLinkCommand : NewLinkCommandBase
 [OutputType(typeof(VethLink))]
 public sealed class GetVethLinkCommand : GetLinkCommandBase<VethLink>
 {
-    protected override void Complete(VethLink link) => VethPeers.Complete(link, Rtnl);
     protected override string KindDescription => "veth link";
 }
