@@ -4,11 +4,7 @@
     Indexes, random MACs and counters are left out.
 #>
 
-function Get-LinkFacts {
-    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name, [switch] $WithAddress)
-    $text = & ip -n $Namespace -d -j link show dev $Name 2>&1
-    if ($LASTEXITCODE -ne 0) { return "missing: $Name in $Namespace ($text)" }
-    $l = @("$text" | ConvertFrom-Json)[0]
+function ConvertTo-LinkFacts($l, [switch] $WithAddress) {
     $facts = [ordered]@{
         ifname         = $l.ifname
         kind           = $l.linkinfo.info_kind
@@ -32,26 +28,54 @@ function Get-LinkFacts {
     return ($facts | ConvertTo-Json -Compress)
 }
 
-function Get-AddressFacts {
-    <# Addresses on a link as `ip -j addr show` gives them, without link-local IPv6 and lifetimes. #>
-    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name)
-    $text = & ip -n $Namespace -j addr show dev $Name 2>&1
-    if ($LASTEXITCODE -ne 0) { return "missing: $Name in $Namespace ($text)" }
-    $info = @("$text" | ConvertFrom-Json)[0].addr_info | Where-Object { -not ($_.family -eq 'inet6' -and $_.local -like 'fe80:*') }
-    $facts = foreach ($a in $info) {
+function ConvertTo-AddressFacts($addrInfo) {
+    $facts = foreach ($a in $addrInfo | Where-Object { -not ($_.family -eq 'inet6' -and $_.local -like 'fe80:*') }) {
         [ordered]@{
-            family    = $a.family
-            local     = $a.local
-            prefixlen = $a.prefixlen
-            address   = $a.address
-            broadcast = $a.broadcast
-            scope     = $a.scope
-            label     = $a.label
-            secondary = [bool]$a.secondary
+            family        = $a.family
+            local         = $a.local
+            prefixlen     = $a.prefixlen
+            address       = $a.address
+            broadcast     = $a.broadcast
+            scope         = $a.scope
+            label         = $a.label
+            secondary     = [bool]$a.secondary
             noprefixroute = [bool]$a.noprefixroute
         }
     }
     return (ConvertTo-Json -Compress -InputObject @($facts))
+}
+
+function Invoke-IpJson([string] $Namespace, [string[]] $Arguments) {
+    $text = & ip -n $Namespace -j @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { return $null }
+    return @("$text" | ConvertFrom-Json)
+}
+
+function Get-LinkFacts {
+    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name, [switch] $WithAddress)
+    $l = Invoke-IpJson $Namespace '-d', 'link', 'show', 'dev', $Name
+    if (-not $l) { return "missing: $Name in $Namespace" }
+    return ConvertTo-LinkFacts $l[0] -WithAddress:$WithAddress
+}
+
+function Get-NamespaceFacts {
+    <# Every link (with its MAC) and every address of a namespace, in two iproute2 calls. #>
+    param([Parameter(Mandatory)] [string] $Namespace)
+    $links = Invoke-IpJson $Namespace '-d', 'link', 'show'
+    $addrs = Invoke-IpJson $Namespace 'addr', 'show'
+    $lines = foreach ($l in $links | Sort-Object ifname) {
+        ConvertTo-LinkFacts $l -WithAddress
+        ConvertTo-AddressFacts ($addrs | Where-Object ifname -eq $l.ifname).addr_info
+    }
+    return ($lines -join "`n")
+}
+
+function Get-AddressFacts {
+    <# Addresses on a link as `ip -j addr show` gives them, without link-local IPv6 and lifetimes. #>
+    param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name)
+    $a = Invoke-IpJson $Namespace 'addr', 'show', 'dev', $Name
+    if (-not $a) { return "missing: $Name in $Namespace" }
+    return ConvertTo-AddressFacts $a[0].addr_info
 }
 
 function Get-LinkNames {
@@ -62,4 +86,4 @@ function Get-LinkNames {
     return @(("$text" | ConvertFrom-Json).ifname | Sort-Object)
 }
 
-Export-ModuleMember -Function *
+Export-ModuleMember -Function Get-LinkFacts, Get-AddressFacts, Get-NamespaceFacts, Get-LinkNames

@@ -41,6 +41,12 @@ public sealed class NewVethLinkCommand : NewLinkCommandBase
         _peerNs = null;
     }
 
+    protected override (string Name, string? NetNamespace)? FindTakenName()
+    {
+        string? peerNs = PeerNetNamespace ?? NetNamespace;
+        return base.FindTakenName() ?? (GetRtnl(peerNs).GetLink(PeerName) != null ? (PeerName, peerNs) : null);
+    }
+
     protected override void Complete(Link link)
     {
         if (link is VethLink veth) VethPeers.Complete(veth, Rtnl, PeerNetNamespace);
