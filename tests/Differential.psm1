@@ -54,7 +54,7 @@ function Invoke-IpJson([string] $Namespace, [string[]] $Arguments) {
 function Get-LinkFacts {
     param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name, [switch] $WithAddress)
     $l = Invoke-IpJson $Namespace '-d', 'link', 'show', 'dev', $Name
-    if (-not $l) { return "missing: $Name in $Namespace" }
+    if (-not $l) { return "missing: $Name" }
     return ConvertTo-LinkFacts $l[0] -WithAddress:$WithAddress
 }
 
@@ -74,7 +74,7 @@ function Get-AddressFacts {
     <# Addresses on a link as `ip -j addr show` gives them, without link-local IPv6 and lifetimes. #>
     param([Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name)
     $a = Invoke-IpJson $Namespace 'addr', 'show', 'dev', $Name
-    if (-not $a) { return "missing: $Name in $Namespace" }
+    if (-not $a) { return "missing: $Name" }
     return ConvertTo-AddressFacts $a[0].addr_info
 }
 

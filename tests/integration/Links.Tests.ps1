@@ -13,15 +13,18 @@ BeforeAll {
         }
     }
 
-    function Assert-CreatedLikeIproute2([scriptblock] $Ip, [scriptblock] $Ours, [string[]] $Compare) {
+    function Assert-CreatedLikeIproute2([scriptblock] $Ip, [scriptblock] $Ours, [string[]] $Compare, [scriptblock] $Pre, [switch] $WithAddress) {
         # $nsIp and $nsOn come from the Describe's BeforeEach.
         $ErrorActionPreference = 'Stop'
+        if ($Pre) { Invoke-Both $Pre $nsIp, $nsOn }
         & $Ip $nsIp
         $LASTEXITCODE | Should -Be 0
         $created = & $Ours $nsOn
         $created | Should -Not -BeNullOrEmpty
         $created.NetNamespace | Should -Be $nsOn
-        foreach ($name in $Compare) { Get-LinkFacts $nsOn $name | Should -Be (Get-LinkFacts $nsIp $name) -Because $name }
+        foreach ($name in $Compare) {
+            Get-LinkFacts $nsOn $name -WithAddress:$WithAddress | Should -Be (Get-LinkFacts $nsIp $name -WithAddress:$WithAddress) -Because $name
+        }
     }
 
     function Start-LinkMonitor([string] $Namespace) {
@@ -60,6 +63,13 @@ Describe 'Creating links, against iproute2' {
         @{ Case = 'veth with mtu, up'; Compare = 'v0', 'v1'
             Ip = { param($n) ip -n $n link add name v0 mtu 9000 type veth peer name v1; ip -n $n link set v0 up }
             Ours = { param($n) New-VethLink -NetNamespace $n -Name v0 -PeerName v1 -Mtu 9000 -Up } }
+        @{ Case = 'veth with master, up (acts on the named end)'; Compare = 'v0', 'v1', 'br0'
+            Pre = { param($n) ip -n $n link add name br0 type bridge }
+            Ip = { param($n) ip -n $n link add name v0 master br0 up type veth peer name v1 }
+            Ours = { param($n) New-VethLink -NetNamespace $n -Name v0 -PeerName v1 -Master br0 -Up } }
+        @{ Case = 'veth with addresses for both ends'; Compare = 'v0', 'v1'; WithAddress = $true
+            Ip = { param($n) ip -n $n link add name v0 address 02:00:00:00:00:01 type veth peer name v1 address 02:00:00:00:00:02 }
+            Ours = { param($n) New-VethLink -NetNamespace $n -Name v0 -PeerName v1 -MacAddress 02-00-00-00-00-01 -PeerMacAddress 02:00:00:00:00:02 } }
         @{ Case = 'bridge'; Compare = , 'br0'
             Ip = { param($n) ip -n $n link add name br0 type bridge }
             Ours = { param($n) New-BridgeLink -NetNamespace $n -Name br0 } }
@@ -70,7 +80,7 @@ Describe 'Creating links, against iproute2' {
             Ip = { param($n) ip -n $n link add name br0 type bridge ageing_time 1000 forward_delay 500 }
             Ours = { param($n) New-BridgeLink -NetNamespace $n -Name br0 -AgeingTime '00:00:10' -ForwardDelay '00:00:05' } }
     ) {
-        Assert-CreatedLikeIproute2 $Ip $Ours $Compare
+        Assert-CreatedLikeIproute2 $Ip $Ours $Compare -Pre $Pre -WithAddress:([bool]$WithAddress)
     }
 
     # This host's bridge has no VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING); the guest kernel has.
@@ -151,6 +161,12 @@ Describe 'Changing links, against iproute2' {
         @{ Case = 'txqueuelen'; Compare = , 'v0'
             Ip = { param($n) ip -n $n link set v0 txqueuelen 500 }
             Ours = { param($n) Set-IpLink -NetNamespace $n -Name v0 -TxQueueLength 500 } }
+        @{ Case = 'del (takes the peer too)'; Compare = 'v0', 'v1'
+            Ip = { param($n) ip -n $n link del v0 }
+            Ours = { param($n) Remove-IpLink -NetNamespace $n -Name v0 } }
+        @{ Case = 'del by index, piped'; Compare = 'v0', 'v1', 'br0'
+            Ip = { param($n) ip -n $n link del v1 }
+            Ours = { param($n) Get-IpLink -NetNamespace $n -Name v1 | Select-Object Index, NetNamespace | Remove-IpLink } }
         @{ Case = 'several at once, piped'; Compare = , 'v0'
             Ip = { param($n) ip -n $n link set v0 mtu 1300 txqueuelen 200 promisc on }
             Ours = { param($n) Get-IpLink -NetNamespace $n -Name v0 | Set-IpLink -Mtu 1300 -TxQueueLength 200 -Promiscuous $true } }
