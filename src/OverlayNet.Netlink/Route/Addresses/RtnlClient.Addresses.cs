@@ -28,7 +28,8 @@ public sealed partial class RtnlClient
         return result;
     }
 
-    private static IpAddress? ParseAddress(NetlinkMessage m)
+    // Internal so the unit tests can feed it captured kernel replies.
+    internal static IpAddress? ParseAddress(NetlinkMessage m)
     {
         if (m.Type != Rtm.NEWADDR) return null;
         IfAddrMsg h = m.Header<IfAddrMsg>();
@@ -87,7 +88,8 @@ public sealed partial class RtnlClient
             Index = spec.InterfaceIndex,
         });
         w.AttrAddress(Ifa.LOCAL, spec.Address);
-        w.AttrAddress(Ifa.ADDRESS, spec.Peer ?? spec.Address);
+        bool wildcard = type == Rtm.DELADDR && spec.AnyPrefixLength && spec.Peer == null && spec.Family == AddressFamilies.Inet;
+        if (!wildcard) w.AttrAddress(Ifa.ADDRESS, spec.Peer ?? spec.Address);
         if (spec.Broadcast != null) w.AttrAddress(Ifa.BROADCAST, spec.Broadcast);
         if (spec.Label != null) w.AttrString(Ifa.LABEL, spec.Label);
         w.EndMessage();
