@@ -99,6 +99,8 @@ namespace OverlayNet.Netlink.Route
     {
         public IPAddress? Gateway { get; set; }
         public int InterfaceIndex { get; set; }
+        /// <summary>For describing the route to the user only; the request uses the index.</summary>
+        public string? InterfaceName { get; set; }
         public int Weight { get; set; } = 1;
         public bool OnLink { get; set; }
     }
@@ -121,7 +123,7 @@ namespace OverlayNet.Netlink.Route
         public IpAddressFamily Family => Destination.Family;
 
         /// <summary>Rejects what the kernel would reject or misread, before anything is sent.</summary>
-        public void Validate()
+        public void Validate(bool forDelete = false)
         {
             var family = Destination.Address.AddressFamily;
             string what = IpRoute.FormatPrefix(Destination);
@@ -142,7 +144,7 @@ namespace OverlayNet.Netlink.Route
             }
             if (NextHops.Count > 0 && (Gateway != null || InterfaceIndex != 0))
                 throw new ArgumentException("Give either -NextHop/-InterfaceName or -NextHops, not both.");
-            bool needsPath = Type is RouteType.Unicast;
+            bool needsPath = Type is RouteType.Unicast && !forDelete;
             if (needsPath && Gateway == null && InterfaceIndex == 0 && NextHops.Count == 0)
                 throw new ArgumentException($"A unicast route to {what} needs a next hop or an interface.");
             if (Type is RouteType.Blackhole or RouteType.Unreachable or RouteType.Prohibit or RouteType.Throw

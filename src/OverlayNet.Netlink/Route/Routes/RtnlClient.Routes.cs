@@ -119,7 +119,7 @@ public sealed partial class RtnlClient
     /// <summary><c>ip route add</c>, <c>replace</c> or <c>del</c> of one route.</summary>
     public void ModifyRoute(RouteSpec spec, RouteOperation operation)
     {
-        spec.Validate();
+        spec.Validate(forDelete: operation == RouteOperation.Delete);
         MessageWriter w = NewRequest();
         WriteRoute(w, spec, operation);
         Socket.Execute(w);
@@ -179,7 +179,7 @@ public sealed partial class RtnlClient
     }
 
     /// <summary>The route object a successful request leaves in the kernel, without reading it back.</summary>
-    public IpRoute Describe(RouteSpec spec, string? interfaceName, IReadOnlyDictionary<int, string>? names = null)
+    public IpRoute Describe(RouteSpec spec, string? interfaceName)
     {
         IpPrefix dst = spec.Destination.Network();
         return new IpRoute
@@ -200,7 +200,7 @@ public sealed partial class RtnlClient
             {
                 NextHop = h.Gateway,
                 InterfaceIndex = h.InterfaceIndex,
-                InterfaceName = names?.GetValueOrDefault(h.InterfaceIndex),
+                InterfaceName = h.InterfaceName,
                 Weight = h.Weight,
                 OnLink = h.OnLink,
             }).ToArray(),
