@@ -132,6 +132,8 @@ namespace OverlayNet.Netlink.Route
                 if (a != null && a.AddressFamily != family)
                     throw new ArgumentException($"The {role} {a} is not of the same address family as the destination {what} ({Family}).");
             }
+            if (!Destination.Equals(Destination.Network()))
+                throw new ArgumentException($"Invalid prefix for given prefix length: {Destination} has host bits set (did you mean {Destination.Network()}?).");
             SameFamily(Gateway, "next hop");
             SameFamily(Source, "preferred source");
             foreach (NextHopSpec nh in NextHops)

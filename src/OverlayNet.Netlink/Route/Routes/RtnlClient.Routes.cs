@@ -24,7 +24,16 @@ public sealed partial class RtnlClient
             w.WriteStruct(new RtMsg { Family = (byte)f });
             if (table != RouteTables.Unspec) w.AttrU32(Rta.TABLE, table);
             w.EndMessage();
-            foreach (IpRoute r in Socket.Dump(w, ParseRoute))
+            List<IpRoute> dumped;
+            try
+            {
+                dumped = Socket.Dump(w, ParseRoute);
+            }
+            catch (NetlinkException e) when (e.Errno == 2 && table != RouteTables.Unspec)
+            {
+                continue; // "FIB table does not exist": a table nobody has used yet is empty
+            }
+            foreach (IpRoute r in dumped)
             {
                 if (table != RouteTables.Unspec && r.Table != table) continue;
                 if ((r.Flags & Rta.RTM_F_CLONED) != 0) continue; // cache entries, as `ip route` hides them
