@@ -53,8 +53,10 @@ public sealed partial class RtnlClient
         spec.Validate();
         MessageWriter w = NewRequest();
         w.BeginMessage(delete ? Rtm.DELRULE : Rtm.NEWRULE, delete ? (ushort)0 : (ushort)(Nl.NLM_F_CREATE | Nl.NLM_F_EXCL));
-        // iproute2: an added rule looks up table main unless told otherwise (or l3mdev); a delete matches any.
-        uint? table = spec.Table ?? (delete || spec.L3MasterDevice ? null : RouteTables.Main);
+        // iproute2: an added table-lookup rule uses table main unless told otherwise (or l3mdev); other
+        // actions (blackhole...) and deletes carry no table.
+        bool lookup = (spec.Action ?? RuleAction.Table) == RuleAction.Table;
+        uint? table = spec.Table ?? (delete || spec.L3MasterDevice || !lookup ? null : RouteTables.Main);
         w.WriteStruct(new FibRuleHdr
         {
             Family = (byte)spec.Family,
