@@ -148,6 +148,18 @@ Describe 'Route input checks and errors' {
     }
 }
 
+Describe 'Bulk form' {
+    BeforeAll { $ns = New-TestNamespace; Initialize-RouteLab $ns }
+    AfterAll { Remove-TestNamespace $ns }
+
+    It 'takes an array of prefixes in one binding and reports a failed one by its prefix' {
+        $err = $null
+        $out = Add-IpRoute -NetNamespace $ns -DestinationPrefix 10.40.0.0/24, 10.40.1.0/24, 10.40.1.0/24, 10.41.0.1/8 -InterfaceName v0 -ErrorVariable err -ErrorAction SilentlyContinue
+        $out.DestinationPrefix | Should -Be '10.40.0.0/24', '10.40.1.0/24'
+        $err.TargetObject | Should -Be '10.41.0.1/8', '10.40.1.0/24'
+    }
+}
+
 Describe 'Routes in a VRF' -Tag KernelTier {
     BeforeAll {
         $ns = New-TestNamespace

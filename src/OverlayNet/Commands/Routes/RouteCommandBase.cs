@@ -17,7 +17,7 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Destination", "To")]
-    public string DestinationPrefix { get; set; } = "";
+    public string[] DestinationPrefix { get; set; } = [];
 
     /// <summary>Gateway (<c>via</c>).</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -82,13 +82,19 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
     private readonly Dictionary<(RtnlClient, string), int> _indexes = [];
     private readonly Dictionary<(RtnlClient, string), uint> _vrfTables = [];
 
+    // An array of prefixes (-DestinationPrefix $list) is the bulk form: one binding for all of them.
     protected override void ProcessRecord()
     {
-        string target = Describe(DestinationPrefix);
-        Try(Verb + "IpRouteFailed", DestinationPrefix, $"Cannot {Verb.ToLowerInvariant()} route {target}", () =>
+        foreach (string prefix in DestinationPrefix) Queue(prefix);
+    }
+
+    private void Queue(string prefix)
+    {
+        string target = Describe(prefix);
+        Try(Verb + "IpRouteFailed", prefix, $"Cannot {Verb.ToLowerInvariant()} route {target}", () =>
         {
             RtnlClient client = Rtnl;
-            RouteSpec spec = BuildSpec(client);
+            RouteSpec spec = BuildSpec(client, prefix);
             if (!ShouldProcess(target, $"{Verb} route")) return;
             RequestBatch<Pending> batch = BatchFor(client);
             MessageWriter w = batch.Begin();
@@ -101,7 +107,7 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
                 batch.Abandon();
                 throw;
             }
-            Report(batch.Commit(new Pending(DestinationPrefix, spec, InterfaceName, client)));
+            Report(batch.Commit(new Pending(prefix, spec, InterfaceName, client)));
         });
     }
 
@@ -147,9 +153,9 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
     protected abstract void Succeeded(Pending item);
 
     /// <summary>Turns the bound parameters into a request; throws ArgumentException for bad input, before anything is sent.</summary>
-    private RouteSpec BuildSpec(RtnlClient client)
+    private RouteSpec BuildSpec(RtnlClient client, string prefix)
     {
-        IpPrefix dst = ParseDestination();
+        IpPrefix dst = ParseDestination(prefix);
         var spec = new RouteSpec
         {
             Destination = dst,
@@ -178,13 +184,13 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
         return spec;
     }
 
-    private IpPrefix ParseDestination()
+    private IpPrefix ParseDestination(string text)
     {
-        IpPrefix dst = IpPrefix.Parse(DestinationPrefix);
-        bool isDefault = DestinationPrefix.Trim() is var t && (t.Equals("default", StringComparison.OrdinalIgnoreCase) || t.Equals("any", StringComparison.OrdinalIgnoreCase));
+        IpPrefix dst = IpPrefix.Parse(text);
+        bool isDefault = text.Trim() is var t && (t.Equals("default", StringComparison.OrdinalIgnoreCase) || t.Equals("any", StringComparison.OrdinalIgnoreCase));
         if (isDefault && WantsIPv6()) dst = new IpPrefix(IPAddress.IPv6Any, 0);
         if (AddressFamily is IpAddressFamily f && f != dst.Family)
-            throw new ArgumentException($"The destination {DestinationPrefix} is not an {f} prefix.");
+            throw new ArgumentException($"The destination {text} is not an {f} prefix.");
         return dst;
     }
 
