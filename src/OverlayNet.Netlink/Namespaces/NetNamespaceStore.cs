@@ -44,20 +44,7 @@ public static class NetNamespaceStore
     /// <summary><c>ip netns add NAME</c>.</summary>
     public static string Create(string name)
     {
-        string? problem = CheckName(name);
-        if (problem != null) throw new ArgumentException(Capitalize(problem) + ".");
-        EnsureRunDirectory();
-        string path = Path.Combine(RunDirectory, name);
-        int fd;
-        try
-        {
-            fd = Native.Open(path, Native.O_RDONLY | Native.O_CREAT | Native.O_EXCL, 0);
-        }
-        catch (ErrnoException e) when (e.Errno == EEXIST)
-        {
-            throw new NetNamespaceException($"Network namespace '{name}' already exists.", EEXIST);
-        }
-        Native.Close(fd);
+        string path = CreatePlaceholder(name);
         try
         {
             // A throw-away thread gets the new namespace; binding its nsfs file keeps the namespace alive
@@ -91,21 +78,8 @@ public static class NetNamespaceStore
     /// <summary><c>ip netns attach NAME PID</c>, or a name for an existing namespace file (a Docker netns).</summary>
     public static string Attach(string name, string sourcePath)
     {
-        string? problem = CheckName(name);
-        if (problem != null) throw new ArgumentException(Capitalize(problem) + ".");
         if (!File.Exists(sourcePath)) throw new NetNamespaceException($"Namespace file '{sourcePath}' does not exist.", ENOENT);
-        EnsureRunDirectory();
-        string path = Path.Combine(RunDirectory, name);
-        int fd;
-        try
-        {
-            fd = Native.Open(path, Native.O_RDONLY | Native.O_CREAT | Native.O_EXCL, 0);
-        }
-        catch (ErrnoException e) when (e.Errno == EEXIST)
-        {
-            throw new NetNamespaceException($"Network namespace '{name}' already exists.", EEXIST);
-        }
-        Native.Close(fd);
+        string path = CreatePlaceholder(name);
         int err = Native.Mount(sourcePath, path, "none", Native.MS_BIND);
         if (err != 0)
         {
@@ -181,6 +155,24 @@ public static class NetNamespaceStore
             }
         }
         return map;
+    }
+
+    /// <summary>Creates the empty file /run/netns/NAME that a namespace is then bind-mounted onto.</summary>
+    private static string CreatePlaceholder(string name)
+    {
+        string? problem = CheckName(name);
+        if (problem != null) throw new ArgumentException(Capitalize(problem) + ".");
+        EnsureRunDirectory();
+        string path = Path.Combine(RunDirectory, name);
+        try
+        {
+            Native.Close(Native.Open(path, Native.O_RDONLY | Native.O_CREAT | Native.O_EXCL, 0));
+        }
+        catch (ErrnoException e) when (e.Errno == EEXIST)
+        {
+            throw new NetNamespaceException($"Network namespace '{name}' already exists.", EEXIST);
+        }
+        return path;
     }
 
     private static void EnsureRunDirectory()
