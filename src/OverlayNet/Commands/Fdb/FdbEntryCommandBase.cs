@@ -12,8 +12,7 @@ namespace OverlayNet.Commands;
 public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Mac", "LinkLayerAddress", "lladdr")]
-    public MacAddress MacAddress { get; set; }
+        public MacAddress MacAddress { get; set; }
 
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Name", "Device", "Dev", "InterfaceAlias", "ifAlias")]
@@ -26,7 +25,7 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
 
     /// <summary>Remote VTEP address (<c>dst</c>).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Dst", "RemoteAddress")]
+    [Alias("Dst")]
     public IPAddress? Destination { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -40,7 +39,6 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
     public string? Via { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("VlanId")]
     public int? Vlan { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -79,7 +77,8 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
             State = State ?? FdbState.Permanent,
             NetNamespace = NetNamespace,
         };
-        Try(FailureId, entry, Activity(entry), () =>
+        // Not Try(...): the activity text is only formatted when something fails, which matters in bulk.
+        try
         {
             var spec = new FdbEntrySpec
             {
@@ -96,7 +95,11 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
             if (!string.IsNullOrEmpty(Via)) spec.ViaIndex = entry.ViaIndex = ResolveCached(Via, 0);
             if (!ShouldProcess(Describe(entry.ToString()), Verb)) return;
             Enqueue(entry, w => RtnlClient.WriteFdbEntry(w, spec, Operation));
-        });
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            WriteFailure(e, FailureId, entry, Activity(entry));
+        }
     }
 }
 

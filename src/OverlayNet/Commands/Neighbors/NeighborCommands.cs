@@ -11,7 +11,7 @@ namespace OverlayNet.Commands;
 public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Address", "IP", "Destination")]
+    [Alias("Address", "IP")]
     public IPAddress IPAddress { get; set; } = IPAddress.None;
 
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -59,7 +59,8 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
             Router = Router.IsPresent,
             NetNamespace = NetNamespace,
         };
-        Try(FailureId, neighbor, Activity(neighbor), () =>
+        // Not Try(...): the activity text is only formatted when something fails, which matters in bulk.
+        try
         {
             var spec = new NeighborSpec
             {
@@ -71,7 +72,11 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
             if (string.IsNullOrEmpty(InterfaceName)) neighbor.InterfaceName = Rtnl.GetLink(spec.InterfaceIndex)?.Name ?? neighbor.InterfaceName;
             if (!ShouldProcess(Describe($"{IPAddress} dev {neighbor.InterfaceName}"), Verb)) return;
             Enqueue(neighbor, w => RtnlClient.WriteNeighbor(w, spec, Operation));
-        });
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            WriteFailure(e, FailureId, neighbor, Activity(neighbor));
+        }
     }
 }
 
