@@ -53,6 +53,8 @@ try {
     # Warm-up: one full round in a throw-away namespace, so tiered JIT and the binder caches are warm, outside the clock (iproute2 is a warm binary too).
     $warm = New-BenchNamespace
     $fdbInput | Add-BridgeFdbEntry -NetNamespace $warm -Append | Out-Null
+    & bridge -n $warm fdb flush dev vx0
+    Add-BridgeFdbEntry -NetNamespace $warm -Append -InputObject $fdbInput | Out-Null
     $neighInput | Add-IpNeighbor -NetNamespace $warm | Out-Null
     Get-BridgeFdbEntry -NetNamespace $warm | Out-Null; Get-IpNeighbor -NetNamespace $warm | Out-Null
     & ip netns del $warm
@@ -60,6 +62,10 @@ try {
     $t1 = Measure-Seconds { $fdbInput | Add-BridgeFdbEntry -NetNamespace $ours -Append | Out-Null }
     $t2 = Measure-Seconds { & bridge -n $theirs -batch $fdbBatch }
     Add-Row "$Count FDB appends (pipeline vs bridge -batch)" $t1 $t2
+
+    & bridge -n $ours fdb flush dev vx0
+    $t1 = Measure-Seconds { Add-BridgeFdbEntry -NetNamespace $ours -Append -InputObject $fdbInput | Out-Null }
+    Add-Row "$Count FDB appends (-InputObject array vs bridge -batch)" $t1 $t2
 
     $t1 = Measure-Seconds { $neighInput | Add-IpNeighbor -NetNamespace $ours | Out-Null }
     $t2 = Measure-Seconds { & ip -n $theirs -batch $neighBatch }

@@ -175,6 +175,21 @@ d6:d9:cd:0a:a4:28,vx0,192.168.8.102
         @(& bridge -n $ns -j fdb show dev vx0 | ConvertFrom-Json).Count | Should -Be 2500
     }
 
+    It 'takes an array with -InputObject, command-line values filling in' {
+        $rows = @(
+            [pscustomobject]@{ MacAddress = '00:00:00:00:00:00'; Destination = '192.168.8.101' }
+            [pscustomobject]@{ MacAddress = '00:00:00:00:00:00'; Destination = '192.168.8.102' }
+            [pscustomobject]@{ MacAddress = 'not-a-mac'; Destination = '192.168.8.103' }
+        )
+        $err = $null
+        $out = Add-BridgeFdbEntry -NetNamespace $ns -InterfaceName vx0 -Append -InputObject $rows -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -HaveCount 2
+        $err | Should -HaveCount 1
+        (& bridge -n $ns -j fdb show dev vx0 | ConvertFrom-Json).dst | Sort-Object | Should -Be @('192.168.8.101', '192.168.8.102')
+        Remove-BridgeFdbEntry -NetNamespace $ns -InputObject @(Get-BridgeFdbEntry -NetNamespace $ns -InterfaceName vx0)
+        & bridge -n $ns -j fdb show dev vx0 | ConvertFrom-Json | Should -BeNullOrEmpty
+    }
+
     It 'reports one refused entry by MAC and destination and applies the rest' {
         Invoke-Bridge $ns 'add 02:00:00:00:00:03 dev vx0 dst 10.0.0.3'
         $entries = 1..5 | ForEach-Object { [pscustomobject]@{ MacAddress = "02:00:00:00:00:0$_"; InterfaceName = 'vx0'; Destination = "10.0.0.$_" } }
