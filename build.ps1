@@ -82,6 +82,21 @@ function Get-PesterPath {
     return $pester
 }
 
+function Install-TestPackages {
+    # Reference tools the differential tests compare against (iproute2 is on every Debian machine; nft is not).
+    $needed = [ordered]@{ nft = 'nftables'; ip = 'iproute2'; setpriv = 'util-linux' }
+    $missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -ErrorAction SilentlyContinue) } | ForEach-Object { $needed[$_] })
+    if (-not $missing) { return }
+    Write-Host "==> Installing test tools: $($missing -join ', ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get install -y --no-install-recommends @missing *> $null
+    if ($LASTEXITCODE -ne 0) {
+        # A fresh machine may have no package lists yet.
+        Invoke-Native 'apt-get update' { apt-get update -qq }
+        Invoke-Native "apt-get install $missing" { apt-get install -y -qq --no-install-recommends @missing }
+    }
+}
+
 function Read-TrxCounts([string] $Path) {
     $trx = [xml](Get-Content -Raw $Path)
     $c = $trx.TestRun.ResultSummary.Counters
@@ -108,6 +123,7 @@ function Invoke-Test {
         else { Write-Host 'Unit tests did not produce results.'; $totals.Failed += 1 }
     }
 
+    Install-TestPackages
     $pester = Get-PesterPath
     $paths = if ($TestPath) { $TestPath } else { @(Join-Path $root 'tests/integration') }
     Write-Host '==> Integration tests (Pester, in namespaces of their own)'

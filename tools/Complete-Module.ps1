@@ -9,10 +9,15 @@
         ## DESCRIPTION     paragraphs
         ## PARAMETERS      ### -Name sections, one per parameter
         ## EXAMPLES        ### title sections, each a ```powershell block followed by remarks
+        ## OUTPUTS         optional: what the output objects are (the types come from [OutputType])
         ## NOTES           optional
+    Paragraphs are separated by blank lines; lines of one paragraph are joined. A line starting with "- "
+    starts a paragraph of its own, so short lists survive.
     Parameters shared by many cmdlets (-NetNamespace, -WhatIf...) are described once in module/help/_common.md.
-    Types, positions, pipeline input and mandatory flags come from the compiled cmdlet, so help never
-    disagrees with the code.
+    Types, positions, pipeline input, wildcard support, enum choices, mandatory flags and the INPUTS
+    section come from the compiled cmdlet, so help never disagrees with the code. -WhatIf and -Confirm
+    are documented from _common.md like other parameters (Get-Help does not count them as common).
+    A parameter described nowhere is reported as a warning.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModuleDirectory,
@@ -32,7 +37,7 @@ Set-Content -Path (Join-Path $ModuleDirectory 'OverlayNet.psd1') -Value $manifes
 
 # --- help --------------------------------------------------------------------------------------------
 function Read-HelpSource([string] $Path) {
-    $doc = @{ SYNOPSIS = ''; DESCRIPTION = ''; NOTES = ''; PARAMETERS = @{}; EXAMPLES = [System.Collections.Generic.List[object]]::new() }
+    $doc = @{ SYNOPSIS = ''; DESCRIPTION = ''; OUTPUTS = ''; NOTES = ''; PARAMETERS = @{}; EXAMPLES = [System.Collections.Generic.List[object]]::new() }
     if (-not (Test-Path $Path)) { return $doc }
     $section = $null; $sub = $null; $buffer = [System.Text.StringBuilder]::new()
     $flush = {
@@ -43,13 +48,20 @@ function Read-HelpSource([string] $Path) {
             if ($text -match '(?s)```(?:powershell)?\r?\n(.*?)```(.*)$') { $code = $Matches[1].TrimEnd(); $remarks = $Matches[2].Trim() }
             $doc.EXAMPLES.Add([pscustomobject]@{ Title = $sub; Code = $code; Remarks = $remarks })
         }
-        elseif ($section -and $section -in 'SYNOPSIS', 'DESCRIPTION', 'NOTES') { $doc[$section] = $text }
+        elseif ($section -and $section -in 'SYNOPSIS', 'DESCRIPTION', 'OUTPUTS', 'NOTES') { $doc[$section] = $text }
         [void]$buffer.Clear()
     }
-    foreach ($line in Get-Content $Path) {
-        if ($line -match '^## (\w+)') { & $flush; $section = $Matches[1].ToUpperInvariant(); $sub = $null; continue }
-        if ($line -match '^### (.+)$' -and $section -in 'PARAMETERS', 'EXAMPLES') { & $flush; $sub = $Matches[1].Trim(); continue }
-        if ($line -match '^# ') { continue }
+    # HTML comments are for readers of the source only (tools/Test-HelpExamples.ps1 keeps example set-up there).
+    $lines = (Get-Content -Raw $Path) -replace '(?s)<!--.*?-->', '' -split '\r?\n'
+    $inCode = $false
+    foreach ($line in $lines) {
+        # Inside a ``` block every line is code: "# ip link add ..." is a comment of the example, not a heading.
+        if ($line -match '^\s*```') { $inCode = -not $inCode }
+        elseif (-not $inCode) {
+            if ($line -match '^## (\w+)') { & $flush; $section = $Matches[1].ToUpperInvariant(); $sub = $null; continue }
+            if ($line -match '^### (.+)$' -and $section -in 'PARAMETERS', 'EXAMPLES') { & $flush; $sub = $Matches[1].Trim(); continue }
+            if ($line -match '^# ') { continue }
+        }
         [void]$buffer.AppendLine($line)
     }
     & $flush
@@ -57,7 +69,9 @@ function Read-HelpSource([string] $Path) {
 }
 
 $common = Read-HelpSource (Join-Path $SourceDirectory 'help/_common.md')
-$commonParameters = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name + 'WhatIf', 'Confirm'
+# -Verbose, -ErrorAction... are PowerShell's own and Get-Help lists them as <CommonParameters>; -WhatIf and
+# -Confirm are not among them, so they are documented like any other parameter (text from _common.md).
+$commonParameters = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name
 $mamlNs = 'http://schemas.microsoft.com/maml/2004/10'
 $cmdNs = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $devNs = 'http://schemas.microsoft.com/maml/dev/2004/10'
@@ -67,40 +81,126 @@ $helpDir = Join-Path $ModuleDirectory 'en-US'
 New-Item -ItemType Directory -Force -Path $helpDir | Out-Null
 $w = [System.Xml.XmlWriter]::Create((Join-Path $helpDir 'OverlayNet.dll-Help.xml'), $settings)
 
+function Split-Paras([string] $Text) {
+    # Blank lines separate paragraphs; a "- " line (a list item) starts one of its own.
+    foreach ($p in ($Text -split '\r?\n\s*\r?\n|\r?\n(?=\s*- )')) {
+        $joined = ($p -replace '\r?\n\s*', ' ').Trim()
+        if ($joined) { $joined }
+    }
+}
+
 function Write-Paras([string] $Element, [string] $Text) {
     $w.WriteStartElement('maml', $Element, $mamlNs)
-    foreach ($p in ($Text -split '\r?\n\s*\r?\n')) { $w.WriteElementString('maml', 'para', $mamlNs, ($p -replace '\r?\n', ' ').Trim()) }
+    foreach ($p in Split-Paras $Text) { $w.WriteElementString('maml', 'para', $mamlNs, $p) }
     $w.WriteEndElement()
 }
 
-function Write-Parameter($cmd, $param, $set, [string] $Text) {
+$script:undescribed = [System.Collections.Generic.HashSet[string]]::new()
+function Get-ParameterText($src, [string] $Name) {
+    if ($src.PARAMETERS.ContainsKey($Name)) { return $src.PARAMETERS[$Name] }
+    if ($common.PARAMETERS.ContainsKey($Name)) { return $common.PARAMETERS[$Name] }
+    if ($script:undescribed.Add("$($cmd.Name) -$Name")) {
+        Write-Warning "Help for $($cmd.Name) does not describe -$Name (module/help/$($cmd.Name).md or _common.md)."
+    }
+    return ''
+}
+
+function Get-TypeLabel([type] $Type) {
+    # What a user types: Int32 rather than Nullable`1, String[] for arrays.
+    $inner = [Nullable]::GetUnderlyingType($Type)
+    if ($inner) { return $inner.Name }
+    return $Type.Name
+}
+
+function Write-Parameter($cmd, $param, $set, [string] $Text, [switch] $InSyntax) {
     $attr = $set.Parameters | Where-Object Name -eq $param.Name
     $pipe = @()
     if ($attr.ValueFromPipeline) { $pipe += 'ByValue' }
     if ($attr.ValueFromPipelineByPropertyName) { $pipe += 'ByPropertyName' }
+    $isSwitch = $param.SwitchParameter
+    $valueType = [Nullable]::GetUnderlyingType($param.ParameterType) ?? $param.ParameterType
+    $wildcards = [bool]($param.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
     $w.WriteStartElement('command', 'parameter', $cmdNs)
     $w.WriteAttributeString('required', $attr.IsMandatory.ToString().ToLowerInvariant())
+    $w.WriteAttributeString('variableLength', $param.ParameterType.IsArray.ToString().ToLowerInvariant())
     $w.WriteAttributeString('position', $(if ($attr.Position -ge 0) { "$($attr.Position)" } else { 'named' }))
     $w.WriteAttributeString('pipelineInput', $(if ($pipe) { "True ($($pipe -join ', '))" } else { 'False' }))
-    $w.WriteAttributeString('globbing', 'false')
+    $w.WriteAttributeString('globbing', $wildcards.ToString().ToLowerInvariant())
     $w.WriteAttributeString('aliases', $(if ($param.Aliases.Count) { $param.Aliases -join ', ' } else { 'none' }))
     $w.WriteElementString('maml', 'name', $mamlNs, $param.Name)
     Write-Paras 'description' $Text
-    $w.WriteStartElement('command', 'parameterValue', $cmdNs)
-    $w.WriteAttributeString('required', ($param.ParameterType -ne [switch]).ToString().ToLowerInvariant())
-    $w.WriteString($param.ParameterType.Name)
-    $w.WriteEndElement()
+    if ($InSyntax -and $valueType.IsEnum) {
+        # Get-Help shows the choices in the syntax line: -Scope {Global | Site | Link | Host | Nowhere}
+        $w.WriteStartElement('command', 'parameterValueGroup', $cmdNs)
+        foreach ($v in [Enum]::GetNames($valueType)) {
+            $w.WriteStartElement('command', 'parameterValue', $cmdNs)
+            $w.WriteAttributeString('required', 'false')
+            $w.WriteAttributeString('variableLength', 'false')
+            $w.WriteString($v)
+            $w.WriteEndElement()
+        }
+        $w.WriteEndElement()
+    }
+    elseif (-not ($InSyntax -and $isSwitch)) {
+        # A switch takes no value: the syntax line shows [-PassThru], the parameter list [-PassThru <SwitchParameter>].
+        $w.WriteStartElement('command', 'parameterValue', $cmdNs)
+        $w.WriteAttributeString('required', (-not $isSwitch).ToString().ToLowerInvariant())
+        $w.WriteAttributeString('variableLength', $param.ParameterType.IsArray.ToString().ToLowerInvariant())
+        $w.WriteString((Get-TypeLabel $param.ParameterType))
+        $w.WriteEndElement()
+    }
     $w.WriteStartElement('dev', 'type', $devNs)
-    $w.WriteElementString('maml', 'name', $mamlNs, $param.ParameterType.FullName)
+    $w.WriteElementString('maml', 'name', $mamlNs, $valueType.FullName)
     $w.WriteEndElement()
+    if ($isSwitch) { $w.WriteElementString('dev', 'defaultValue', $devNs, 'False') }
     $w.WriteEndElement()
+}
+
+function Write-TypeList([string] $ListElement, [string] $ItemElement, $Items) {
+    # Items: objects with Name and Description.
+    $w.WriteStartElement('command', $ListElement, $cmdNs)
+    foreach ($item in $Items) {
+        $w.WriteStartElement('command', $ItemElement, $cmdNs)
+        $w.WriteStartElement('dev', 'type', $devNs)
+        $w.WriteElementString('maml', 'name', $mamlNs, $item.Name)
+        $w.WriteEndElement()
+        Write-Paras 'description' $item.Description
+        $w.WriteEndElement()
+    }
+    $w.WriteEndElement()
+}
+
+function Get-InputTypes($cmd, $own) {
+    $params = $cmd.Parameters.Values | Where-Object { & $own $_ }
+    $byValue = $params | Where-Object { $_.Attributes | Where-Object { $_ -is [Parameter] -and $_.ValueFromPipeline } }
+    foreach ($p in $byValue) {
+        $type = [Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType
+        [pscustomobject]@{ Name = $type.FullName; Description = "Bound to -$($p.Name)." }
+    }
+    $byName = @($params | Where-Object { $_.Attributes | Where-Object { $_ -is [Parameter] -and $_.ValueFromPipelineByPropertyName } } |
+        Sort-Object Name | ForEach-Object { $_.Name })
+    if ($byName) {
+        [pscustomobject]@{
+            Name        = 'System.Management.Automation.PSObject'
+            Description = "Any object with properties named like these parameters (or their aliases), bound by property name: $($byName -join ', ')."
+        }
+    }
+    if (-not $byValue -and -not $byName) { [pscustomobject]@{ Name = 'None'; Description = 'This cmdlet takes no pipeline input.' } }
+}
+
+function Get-OutputTypes($cmd, [string] $Text) {
+    $types = @($cmd.OutputType | Where-Object { $_.Type -ne [void] })
+    if (-not $types) { return [pscustomobject]@{ Name = 'None'; Description = $(if ($Text) { $Text } else { 'This cmdlet outputs nothing.' }) } }
+    foreach ($t in $types) { [pscustomobject]@{ Name = $t.Name; Description = $Text } }
 }
 
 $w.WriteStartDocument()
 $w.WriteStartElement('helpItems', 'http://msh')
 $w.WriteAttributeString('schema', 'maml')
 foreach ($cmd in $commands) {
-    $src = Read-HelpSource (Join-Path $SourceDirectory "help/$($cmd.Name).md")
+    $srcPath = Join-Path $SourceDirectory "help/$($cmd.Name).md"
+    if (-not (Test-Path $srcPath)) { Write-Warning "No help source for $($cmd.Name): $srcPath." }
+    $src = Read-HelpSource $srcPath
     $w.WriteStartElement('command', 'command', $cmdNs)
     $w.WriteAttributeString('xmlns', 'maml', $null, $mamlNs)
     $w.WriteAttributeString('xmlns', 'dev', $null, $devNs)
@@ -117,9 +217,11 @@ foreach ($cmd in $commands) {
     foreach ($set in $cmd.ParameterSets) {
         $w.WriteStartElement('command', 'syntaxItem', $cmdNs)
         $w.WriteElementString('maml', 'name', $mamlNs, $cmd.Name)
-        foreach ($p in $set.Parameters | Where-Object { & $own $_ }) {
-            $text = if ($src.PARAMETERS.ContainsKey($p.Name)) { $src.PARAMETERS[$p.Name] } else { $common.PARAMETERS[$p.Name] }
-            Write-Parameter $cmd $cmd.Parameters[$p.Name] $set $text
+        # As PowerShell prints syntax: positional parameters in position order, then mandatory ones, then the rest.
+        $ordered = $set.Parameters | Where-Object { & $own $_ } |
+            Sort-Object -Stable @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { [int]::MaxValue } } }, @{ Expression = { -not $_.IsMandatory } }
+        foreach ($p in $ordered) {
+            Write-Parameter $cmd $cmd.Parameters[$p.Name] $set (Get-ParameterText $src $p.Name) -InSyntax
         }
         $w.WriteEndElement()
     }
@@ -128,19 +230,12 @@ foreach ($cmd in $commands) {
     $w.WriteStartElement('command', 'parameters', $cmdNs)
     foreach ($p in $cmd.Parameters.Values | Where-Object { & $own $_ } | Sort-Object Name) {
         $set = $cmd.ParameterSets | Where-Object { $_.Parameters.Name -contains $p.Name } | Select-Object -First 1
-        $text = if ($src.PARAMETERS.ContainsKey($p.Name)) { $src.PARAMETERS[$p.Name] } else { $common.PARAMETERS[$p.Name] }
-        Write-Parameter $cmd $p $set $text
+        Write-Parameter $cmd $p $set (Get-ParameterText $src $p.Name)
     }
     $w.WriteEndElement()
 
-    $w.WriteStartElement('command', 'returnValues', $cmdNs)
-    foreach ($t in $cmd.OutputType) {
-        $w.WriteStartElement('command', 'returnValue', $cmdNs)
-        $w.WriteStartElement('dev', 'type', $devNs)
-        $w.WriteElementString('maml', 'name', $mamlNs, $t.Name)
-        $w.WriteEndElement(); $w.WriteEndElement()
-    }
-    $w.WriteEndElement()
+    Write-TypeList 'inputTypes' 'inputType' (Get-InputTypes $cmd $own)
+    Write-TypeList 'returnValues' 'returnValue' (Get-OutputTypes $cmd $src.OUTPUTS)
 
     if ($src.NOTES) {
         $w.WriteStartElement('maml', 'alertSet', $mamlNs)
@@ -157,7 +252,8 @@ foreach ($cmd in $commands) {
         $w.WriteElementString('maml', 'title', $mamlNs, "-------------------------- Example ${i}: $($ex.Title) --------------------------")
         $w.WriteElementString('dev', 'code', $devNs, $ex.Code)
         $w.WriteStartElement('dev', 'remarks', $devNs)
-        foreach ($p in ($ex.Remarks -split '\r?\n\s*\r?\n')) { $w.WriteElementString('maml', 'para', $mamlNs, ($p -replace '\r?\n', ' ').Trim()) }
+        foreach ($p in Split-Paras $ex.Remarks) { $w.WriteElementString('maml', 'para', $mamlNs, $p) }
+        $w.WriteElementString('maml', 'para', $mamlNs, '') # a blank line before the next example's title
         $w.WriteEndElement()
         $w.WriteEndElement()
     }

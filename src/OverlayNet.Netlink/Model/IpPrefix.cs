@@ -6,7 +6,7 @@ namespace OverlayNet;
 
 /// <summary>
 /// An address with a prefix length, written as iproute2 users write it: <c>10.0.3.0/24</c>, <c>fd00::1/64</c>,
-/// a bare address (a host prefix), or <c>default</c> (0.0.0.0/0; <c>::/0</c> with <see cref="ParseDefault"/>).
+/// a bare address (a host prefix), or <c>default</c> (0.0.0.0/0).
 /// </summary>
 public readonly struct IpPrefix : IEquatable<IpPrefix>
 {

@@ -12,7 +12,7 @@ public delegate T? MessageParser<T>(NetlinkMessage message);
 /// the kernel's extended-ack text is turned on so refusals say why; requests are stamped with sequence
 /// numbers so every ack maps back to the request that caused it, even in a batch of thousands.
 /// </summary>
-public sealed class NetlinkSocket : IDisposable
+public sealed partial class NetlinkSocket : IDisposable
 {
     // Acks for a chunk of a batch must all fit in the receive buffer at once (the kernel queues them while
     // send() runs and drops what does not fit), so both limits are set together: each ack costs about 1 KiB
@@ -236,10 +236,14 @@ public sealed class NetlinkSocket : IDisposable
             {
                 // The echoed request: only its header when capped, else the whole request.
                 if (p.Length < 4 + Nl.HeaderLength) throw new NetlinkProtocolException("error message without the echoed header");
-                int origLen = (m.Flags & Nl.NLM_F_CAPPED) != 0
+                // The echoed length comes off the wire: check it against what is there before aligning it,
+                // or a huge value overflows Align into a negative offset (found by the unit fuzz tests).
+                uint origLen = (m.Flags & Nl.NLM_F_CAPPED) != 0
                     ? Nl.HeaderLength
-                    : (int)BinaryPrimitives.ReadUInt32LittleEndian(p[4..]);
-                tlvStart = 4 + Nl.Align(origLen);
+                    : BinaryPrimitives.ReadUInt32LittleEndian(p[4..]);
+                if (origLen < Nl.HeaderLength || origLen > (uint)(p.Length - 4))
+                    throw new NetlinkProtocolException($"error message echoes a request of {origLen} bytes in {p.Length - 4}");
+                tlvStart = 4 + Nl.Align((int)origLen);
             }
             if (tlvStart <= p.Length)
             {

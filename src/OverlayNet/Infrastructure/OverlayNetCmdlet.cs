@@ -16,10 +16,20 @@ public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
     private readonly Dictionary<string, RtnlClient> _clients = new(StringComparer.Ordinal);
 
     /// <summary>A name under /run/netns or a path to a namespace file; omitted means the caller's namespace.</summary>
+    /// <remarks>
+    /// No [ValidateNotNullOrEmpty]: objects read from the caller's namespace carry NetNamespace = null, and
+    /// piping them on (<c>Get-VethLink | Remove-IpLink</c>) binds that null; it means the caller's namespace,
+    /// and so does an empty string (an empty CSV column).
+    /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NetNamespaceCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? NetNamespace { get; set; }
+    public string? NetNamespace
+    {
+        get => _netNamespace;
+        set => _netNamespace = string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    private string? _netNamespace;
 
     /// <summary>The rtnetlink client for the current <see cref="NetNamespace"/>.</summary>
     protected RtnlClient Rtnl => GetRtnl(NetNamespace);

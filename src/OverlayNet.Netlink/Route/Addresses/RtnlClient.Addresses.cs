@@ -28,7 +28,8 @@ public sealed partial class RtnlClient
         return result;
     }
 
-    private static IpAddress? ParseAddress(NetlinkMessage m)
+    // Internal so the unit tests can feed it captured kernel replies.
+    internal static IpAddress? ParseAddress(NetlinkMessage m)
     {
         if (m.Type != Rtm.NEWADDR) return null;
         IfAddrMsg h = m.Header<IfAddrMsg>();

@@ -16,7 +16,7 @@ public sealed class AddIpAddressCommand : AddressCommandBase
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public Scope? Scope { get; set; }
 
-    /// <summary>An IPv4 label; the kernel wants it to start with the interface name (<c>eth0:1</c>).</summary>
+    /// <summary>An IPv4 label; like iproute2 we require it to be the interface name or start with "NAME:" (<c>eth0:1</c>).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Label { get; set; }
 
@@ -30,6 +30,13 @@ public sealed class AddIpAddressCommand : AddressCommandBase
         {
             int index = ResolveIndex();
             AddressSpec spec = BuildSpec(index);
+            if (Label != null)
+            {
+                // iproute2 refuses other labels even though the kernel would take them; keep parity.
+                string dev = Rtnl.GetLink(index)?.Name ?? "";
+                if (Label != dev && !Label.StartsWith(dev + ":", StringComparison.Ordinal))
+                    throw new ArgumentException($"Label '{Label}' must be '{dev}' or start with '{dev}:' (as iproute2 requires).");
+            }
             spec.Scope = Scope;
             spec.Label = Label;
             spec.Broadcast = Broadcast == null ? null

@@ -39,6 +39,7 @@ public sealed class InvokeNetNamespaceCommand : PSCmdlet
     private readonly BlockingCollection<(Kind Kind, object Item)> _queue = new();
     private PowerShell? _inner;
     private Process? _process;
+    private string? _workingDirectory;
 
     protected override void ProcessRecord()
     {
@@ -53,6 +54,7 @@ public sealed class InvokeNetNamespaceCommand : PSCmdlet
             return;
         }
 
+        _workingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         string? modulePath = MyInvocation.MyCommand.Module?.ModuleBase is string b && File.Exists(Path.Combine(b, "OverlayNet.psd1"))
             ? Path.Combine(b, "OverlayNet.psd1")
             : MyInvocation.MyCommand.Module?.Path;
@@ -123,6 +125,8 @@ public sealed class InvokeNetNamespaceCommand : PSCmdlet
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // As a native command would: start in PowerShell's current location, not the process's.
+            WorkingDirectory = _workingDirectory,
         };
         foreach (object a in ArgumentList) psi.ArgumentList.Add(LanguagePrimitives.ConvertTo<string>(a));
         // Process.Start forks from this thread, so the child starts in the namespace this thread entered.

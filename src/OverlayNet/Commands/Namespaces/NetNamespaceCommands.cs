@@ -87,7 +87,9 @@ public sealed class RemoveNetNamespaceCommand : PSCmdlet
 [OutputType(typeof(NetNamespace))]
 public sealed class GetNetNamespaceCommand : PSCmdlet
 {
-    [Parameter(Position = 0, ParameterSetName = "Name", ValueFromPipelineByPropertyName = true)]
+    // Not bound from the pipeline: a piped process (Get-Process nginx | Get-NetNamespace) must bind its Id
+    // to -ProcessId, not its process name to -Name.
+    [Parameter(Position = 0, ParameterSetName = "Name")]
     [ArgumentCompleter(typeof(NetNamespaceCompleter))]
     [SupportsWildcards]
     public string[]? Name { get; set; }
