@@ -5,6 +5,9 @@
 #>
 
 $script:Created = [System.Collections.Generic.List[string]]::new()
+# Every name New-TestName handed out in this session, so a file can check at its end that none of its
+# namespaces is left (names made by other runs on the same machine are not ours to judge).
+$script:Issued = [System.Collections.Generic.HashSet[string]]::new()
 
 function Import-OverlayNet {
     $path = if ($env:OVERLAYNET_MODULE) { $env:OVERLAYNET_MODULE } else { Join-Path $PSScriptRoot '../out/OverlayNet' }
@@ -13,7 +16,14 @@ function Import-OverlayNet {
 
 function New-TestName([string] $Prefix = 'ont') {
     # Short enough for interface names too (15 bytes).
-    return '{0}-{1}' -f $Prefix, ([guid]::NewGuid().ToString('N').Substring(0, 8))
+    $n = '{0}-{1}' -f $Prefix, ([guid]::NewGuid().ToString('N').Substring(0, 8))
+    [void]$script:Issued.Add($n)
+    return $n
+}
+
+function Get-LeftoverTestNamespace {
+    <# Namespaces named by New-TestName in this session that still exist. #>
+    return @($script:Issued | Where-Object { Test-Path "/run/netns/$_" })
 }
 
 function New-TestNamespace {

@@ -157,6 +157,24 @@ public static class NetNamespaceStore
         return map;
     }
 
+    /// <summary>
+    /// <c>ip netns identify PID</c>: the names under /run/netns that refer to the network namespace of process
+    /// <paramref name="pid"/> (empty when none does). Throws when the process does not exist.
+    /// </summary>
+    public static List<string> Identify(int pid)
+    {
+        ulong target;
+        try
+        {
+            (_, target) = Native.StatIdentity($"/proc/{pid}/ns/net");
+        }
+        catch (ErrnoException e) when (e.Errno == ENOENT)
+        {
+            throw new NetNamespaceException($"There is no process with id {pid}.", 3 /* ESRCH */);
+        }
+        return ListNames().Where(n => TryGetInode(Path.Combine(RunDirectory, n)) == target).ToList();
+    }
+
     /// <summary>Creates the empty file /run/netns/NAME that a namespace is then bind-mounted onto.</summary>
     private static string CreatePlaceholder(string name)
     {

@@ -167,6 +167,9 @@ public sealed class MessageWriter : IDisposable
         return start;
     }
 
+    /// <summary>Overwrites a 16-bit length written earlier (a struct with its own length field, like rtnexthop).</summary>
+    public void PatchU16(int offset, ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(_buf.AsSpan(offset), value);
+
     public void EndNested(int start)
     {
         int len = _len - start;

@@ -24,7 +24,7 @@ public static class Errors
             17 => ErrorCategory.ResourceExists,              // EEXIST
             19 or 2 or 3 or 99 => ErrorCategory.ObjectNotFound, // ENODEV, ENOENT, ESRCH, EADDRNOTAVAIL
             1 or 13 => ErrorCategory.PermissionDenied,       // EPERM, EACCES
-            22 or 34 or 97 => ErrorCategory.InvalidArgument, // EINVAL, ERANGE, EAFNOSUPPORT
+            22 or 34 or 40 or 97 => ErrorCategory.InvalidArgument, // EINVAL, ERANGE, ELOOP (a bridge in a bridge), EAFNOSUPPORT
             95 => ErrorCategory.NotImplemented,              // EOPNOTSUPP
             16 => ErrorCategory.ResourceBusy,                // EBUSY
             _ => ErrorCategory.NotSpecified,

@@ -38,6 +38,11 @@ namespace OverlayNet.Netlink.Route
         public IPAddress? Broadcast { get; set; }
         public Scope? Scope { get; set; }
         public string? Label { get; set; }
+        /// <summary>
+        /// Delete only: match the address whatever its prefix length, as <c>ip addr del 10.0.0.2 dev X</c>
+        /// does for IPv4 (no IFA_ADDRESS is sent, so the kernel does not compare lengths).
+        /// </summary>
+        public bool AnyPrefixLength { get; set; }
 
         public byte Family => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? AddressFamilies.Inet6 : AddressFamilies.Inet;

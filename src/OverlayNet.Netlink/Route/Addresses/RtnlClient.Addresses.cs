@@ -88,7 +88,8 @@ public sealed partial class RtnlClient
             Index = spec.InterfaceIndex,
         });
         w.AttrAddress(Ifa.LOCAL, spec.Address);
-        w.AttrAddress(Ifa.ADDRESS, spec.Peer ?? spec.Address);
+        bool wildcard = type == Rtm.DELADDR && spec.AnyPrefixLength && spec.Peer == null && spec.Family == AddressFamilies.Inet;
+        if (!wildcard) w.AttrAddress(Ifa.ADDRESS, spec.Peer ?? spec.Address);
         if (spec.Broadcast != null) w.AttrAddress(Ifa.BROADCAST, spec.Broadcast);
         if (spec.Label != null) w.AttrString(Ifa.LABEL, spec.Label);
         w.EndMessage();

@@ -37,5 +37,8 @@ public abstract class AddressCommandBase : LinkCommandBase
         return spec;
     }
 
+    /// <summary>Whether the user gave a prefix length at all (in the text or with -PrefixLength).</summary>
+    protected bool PrefixLengthGiven => IPAddress.Contains('/') || PrefixLength != null;
+
     protected string AddressText => IPAddress.Contains('/') || PrefixLength == null ? IPAddress : $"{IPAddress}/{PrefixLength}";
 }

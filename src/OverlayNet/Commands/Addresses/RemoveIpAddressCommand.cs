@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Route;
 
 namespace OverlayNet.Commands;
@@ -8,16 +9,38 @@ namespace OverlayNet.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveIpAddressCommand : AddressCommandBase
 {
+    private const int EADDRNOTAVAIL = 99;
+
+    // IPv4 addresses this invocation removed, per namespace: deleting a primary takes the secondaries of
+    // its subnet with it, so `Get-IpAddress | Remove-IpAddress` later finds them gone and must not fail.
+    private readonly List<(string? Ns, int Index, IpPrefix Prefix)> _removed = new();
+
     protected override void ProcessRecord()
     {
         Try("RemoveIpAddressFailed", AddressText, $"Cannot remove address {AddressText} from '{Target}'", () =>
         {
             int index = ResolveIndex();
             AddressSpec spec = BuildSpec(index);
+            // As iproute2: an IPv4 address given without a length is removed whatever its length.
+            spec.AnyPrefixLength = !PrefixLengthGiven;
             if (!ShouldProcess(Target, $"Remove address {spec.Address}/{spec.PrefixLength}")) return;
-            Rtnl.DeleteAddress(spec);
+            try
+            {
+                Rtnl.DeleteAddress(spec);
+            }
+            catch (NetlinkException e) when (e.Errno == EADDRNOTAVAIL && WentWithItsPrimary(index, spec))
+            {
+                WriteVerbose($"{spec.Address}/{spec.PrefixLength} on {Target} went away with the primary address of its subnet.");
+                return;
+            }
+            if (spec.Family == AddressFamilies.Inet)
+                _removed.Add((NetNamespace, index, new IpPrefix(spec.Address, spec.PrefixLength).Network()));
         });
     }
+
+    private bool WentWithItsPrimary(int index, AddressSpec spec) =>
+        _removed.Any(r => r.Ns == NetNamespace && r.Index == index && r.Prefix.Length == spec.PrefixLength
+            && r.Prefix.Equals(new IpPrefix(spec.Address, spec.PrefixLength).Network()));
 }
 
 /// <summary><c>ip addr flush dev NAME</c>.</summary>

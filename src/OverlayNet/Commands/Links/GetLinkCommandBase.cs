@@ -57,8 +57,14 @@ public abstract class GetLinkCommandBase<T> : OverlayNetCmdlet where T : Link
     /// <summary>Further filtering by the derived cmdlet (Get-IpLink's -Kind).</summary>
     protected virtual bool Include(T link) => true;
 
-    /// <summary>Fills in what the dump alone does not tell (a veth peer in another namespace).</summary>
-    protected virtual void Complete(T link) { }
+    /// <summary>
+    /// Fills in what the dump alone does not tell: a veth's peer in another namespace. Done here, not in
+    /// Get-VethLink, so that Get-IpLink's veths carry their peer too.
+    /// </summary>
+    protected virtual void Complete(T link)
+    {
+        if (link is VethLink veth) VethPeers.Complete(veth, Rtnl);
+    }
 
     protected virtual string KindDescription => "link";
 }

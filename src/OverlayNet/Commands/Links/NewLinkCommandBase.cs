@@ -39,6 +39,13 @@ public abstract class NewLinkCommandBase : OverlayNetCmdlet
     /// <summary>Releases what <see cref="BuildSpec"/> opened (namespace fds).</summary>
     protected virtual void AfterCreate() { }
 
+    /// <summary>
+    /// After EEXIST, which name of the request is taken and in which namespace, so the error can say what
+    /// exists (the kernel only says "File exists"). Kinds that create more than one link add theirs.
+    /// </summary>
+    protected virtual (string Name, string? NetNamespace)? FindTakenName() =>
+        Rtnl.GetLink(Name) != null ? (Name, NetNamespace) : null;
+
     /// <summary>Fills in the read-back object (a veth's peer namespace).</summary>
     protected virtual void Complete(Link link) { }
 
@@ -61,9 +68,9 @@ public abstract class NewLinkCommandBase : OverlayNetCmdlet
                 {
                     Rtnl.CreateLink(spec);
                 }
-                catch (ErrnoException e) when (e.Errno == 17 && Rtnl.GetLink(Name) != null)
+                catch (ErrnoException e) when (e.Errno == 17 && FindTakenName() is var (taken, ns))
                 {
-                    throw new LinkExistsException(Name, NetNamespace);
+                    throw new LinkExistsException(taken, ns);
                 }
                 Link? created = Rtnl.GetLink(Name);
                 if (created == null) throw new InvalidOperationException($"The kernel accepted {what} but it is not there now.");

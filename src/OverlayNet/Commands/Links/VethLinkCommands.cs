@@ -41,6 +41,12 @@ public sealed class NewVethLinkCommand : NewLinkCommandBase
         _peerNs = null;
     }
 
+    protected override (string Name, string? NetNamespace)? FindTakenName()
+    {
+        string? peerNs = PeerNetNamespace ?? NetNamespace;
+        return base.FindTakenName() ?? (GetRtnl(peerNs).GetLink(PeerName) != null ? (PeerName, peerNs) : null);
+    }
+
     protected override void Complete(Link link)
     {
         if (link is VethLink veth) VethPeers.Complete(veth, Rtnl, PeerNetNamespace);
@@ -52,6 +58,5 @@ public sealed class NewVethLinkCommand : NewLinkCommandBase
 [OutputType(typeof(VethLink))]
 public sealed class GetVethLinkCommand : GetLinkCommandBase<VethLink>
 {
-    protected override void Complete(VethLink link) => VethPeers.Complete(link, Rtnl);
     protected override string KindDescription => "veth link";
 }

@@ -1,0 +1,222 @@
+using System.Management.Automation;
+using System.Net;
+using OverlayNet.Netlink.Protocol;
+using OverlayNet.Netlink.Route;
+
+namespace OverlayNet.Commands;
+
+/// <summary>
+/// What Add-, Set- and Remove-IpRoute share: the parameters of <c>ip route add</c>, all bound by property name
+/// (so Get-IpRoute output and CSV rows can be piped in), and the batch path: each input is validated and
+/// encoded in ProcessRecord, requests go to the kernel about a thousand at a time on a socket of their own
+/// while binding goes on, and failures come back as errors naming the prefix that failed.
+/// </summary>
+public abstract class RouteCommandBase : OverlayNetCmdlet
+{
+    private const int BatchSize = 1000;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Destination", "To")]
+    public string[] DestinationPrefix { get; set; } = [];
+
+    /// <summary>Gateway (<c>via</c>).</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("Via", "Gateway")]
+    public IPAddress? NextHop { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Name", "Device", "Dev", "InterfaceAlias", "ifAlias")]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    public string? InterfaceName { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ifIndex")]
+    public int InterfaceIndex { get; set; }
+
+    /// <summary>Treat the gateway as directly reachable on the device even without a matching prefix (<c>onlink</c>).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter OnLink { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public Scope? Scope { get; set; }
+
+    /// <summary>Table number, or main, local, default.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Table { get; set; }
+
+    /// <summary>A VRF device whose table to use (<c>vrf NAME</c>).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    public string? Vrf { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Metric", "Priority")]
+    public uint? RouteMetric { get; set; }
+
+    /// <summary>Preferred source address (<c>src</c>).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("PreferredSource")]
+    public IPAddress? Source { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public RouteType? Type { get; set; }
+
+    /// <summary>Paths of a multipath route: objects (or hashtables) with NextHop, InterfaceName, Weight, OnLink.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public RouteNextHop[]? NextHops { get; set; }
+
+    /// <summary>Family of "default" (IPv4 unless a next hop says otherwise).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public IpAddressFamily? AddressFamily { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public RouteProtocol? Protocol { get; set; }
+
+    protected abstract RouteOperation Operation { get; }
+    protected abstract string Verb { get; }
+
+    /// <summary>What each queued request came from, to report it when its ack arrives.</summary>
+    protected sealed record Pending(string Prefix, RouteSpec Spec, string? InterfaceName, RtnlClient Client);
+
+    private readonly Dictionary<RtnlClient, RequestBatch<Pending>> _batches = [];
+    private readonly Dictionary<(RtnlClient, string), int> _indexes = [];
+    private readonly Dictionary<(RtnlClient, string), uint> _vrfTables = [];
+
+    // An array of prefixes (-DestinationPrefix $list) is the bulk form: one binding for all of them.
+    protected override void ProcessRecord()
+    {
+        foreach (string prefix in DestinationPrefix) Queue(prefix);
+    }
+
+    private void Queue(string prefix)
+    {
+        string target = Describe(prefix);
+        Try(Verb + "IpRouteFailed", prefix, $"Cannot {Verb.ToLowerInvariant()} route {target}", () =>
+        {
+            RtnlClient client = Rtnl;
+            RouteSpec spec = BuildSpec(client, prefix);
+            if (!ShouldProcess(target, $"{Verb} route")) return;
+            RequestBatch<Pending> batch = BatchFor(client);
+            MessageWriter w = batch.Begin();
+            try
+            {
+                RtnlClient.WriteRoute(w, spec, Operation);
+            }
+            catch
+            {
+                batch.Abandon();
+                throw;
+            }
+            Report(batch.Commit(new Pending(prefix, spec, InterfaceName, client)));
+        });
+    }
+
+    protected override void EndProcessing()
+    {
+        try
+        {
+            foreach (RequestBatch<Pending> batch in _batches.Values) Report(batch.Complete());
+        }
+        finally
+        {
+            DisposeBatches();
+            base.EndProcessing();
+        }
+    }
+
+    protected override void StopProcessing() => DisposeBatches();
+
+    private void DisposeBatches()
+    {
+        foreach (RequestBatch<Pending> b in _batches.Values) b.Dispose();
+        _batches.Clear();
+    }
+
+    private RequestBatch<Pending> BatchFor(RtnlClient client)
+    {
+        if (!_batches.TryGetValue(client, out RequestBatch<Pending>? batch))
+            _batches[client] = batch = new RequestBatch<Pending>(client.OpenSocket(), BatchSize);
+        return batch;
+    }
+
+    private void Report(IReadOnlyList<(Pending Item, NetlinkException? Error)> results)
+    {
+        foreach (var (item, error) in results)
+        {
+            if (error == null) Succeeded(item);
+            else WriteFailure(error, Verb + "IpRouteFailed", item.Prefix,
+                $"Cannot {Verb.ToLowerInvariant()} route {item.Prefix}{(item.Client.NamespaceName is string ns ? $" (namespace {ns})" : "")}");
+        }
+    }
+
+    /// <summary>What to write once the kernel accepted one request.</summary>
+    protected abstract void Succeeded(Pending item);
+
+    /// <summary>Turns the bound parameters into a request; throws ArgumentException for bad input, before anything is sent.</summary>
+    private RouteSpec BuildSpec(RtnlClient client, string prefix)
+    {
+        IpPrefix dst = ParseDestination(prefix);
+        var spec = new RouteSpec
+        {
+            Destination = dst,
+            Gateway = NextHop,
+            OnLink = OnLink.IsPresent,
+            Scope = Scope,
+            Metric = RouteMetric,
+            Source = Source,
+            Type = Type ?? RouteType.Unicast,
+            Protocol = Protocol,
+            Table = ResolveTable(client),
+        };
+        if (!string.IsNullOrEmpty(InterfaceName) || InterfaceIndex > 0) spec.InterfaceIndex = Index(client, InterfaceName, InterfaceIndex);
+        foreach (RouteNextHop nh in NextHops ?? [])
+        {
+            spec.NextHops.Add(new NextHopSpec
+            {
+                Gateway = nh.NextHop,
+                InterfaceIndex = string.IsNullOrEmpty(nh.InterfaceName) && nh.InterfaceIndex == 0 ? 0 : Index(client, nh.InterfaceName, nh.InterfaceIndex),
+                InterfaceName = nh.InterfaceName,
+                Weight = nh.Weight,
+                OnLink = nh.OnLink,
+            });
+        }
+        spec.Validate(forDelete: Operation == RouteOperation.Delete);
+        return spec;
+    }
+
+    private IpPrefix ParseDestination(string text)
+    {
+        IpPrefix dst = IpPrefix.Parse(text);
+        bool isDefault = text.Trim() is var t && (t.Equals("default", StringComparison.OrdinalIgnoreCase) || t.Equals("any", StringComparison.OrdinalIgnoreCase));
+        if (isDefault && WantsIPv6()) dst = new IpPrefix(IPAddress.IPv6Any, 0);
+        if (AddressFamily is IpAddressFamily f && f != dst.Family)
+            throw new ArgumentException($"The destination {text} is not an {f} prefix.");
+        return dst;
+    }
+
+    private bool WantsIPv6() =>
+        AddressFamily == IpAddressFamily.IPv6
+        || NextHop?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        || Source?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        || (NextHops ?? []).Any(h => h.NextHop?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+
+    private uint ResolveTable(RtnlClient client)
+    {
+        uint? table = Table == null ? null : RouteTables.Parse(Table);
+        if (string.IsNullOrEmpty(Vrf)) return table ?? RouteTables.Main;
+        if (!_vrfTables.TryGetValue((client, Vrf), out uint vrfTable))
+            _vrfTables[(client, Vrf)] = vrfTable = client.GetVrfTable(Vrf);
+        if (table is uint t && t != vrfTable)
+            throw new ArgumentException($"-Table {Table} and -Vrf {Vrf} (table {vrfTable}) disagree; give one of them.");
+        return vrfTable;
+    }
+
+    /// <summary>Interface lookups are cached for the cmdlet's life: a pipeline of routes names few devices.</summary>
+    private int Index(RtnlClient client, string? name, int index)
+    {
+        if (string.IsNullOrEmpty(name)) return ResolveInterface(client, null, index);
+        if (!_indexes.TryGetValue((client, name), out int found))
+            _indexes[(client, name)] = found = ResolveInterface(client, name, 0);
+        return found;
+    }
+}
