@@ -23,7 +23,9 @@ BeforeAll {
     function Test-LinkOrNamespaceParameter($Command, $Parameter) {
         <# Whether a parameter names an existing link or namespace, so tab completion must offer them. #>
         switch ($Parameter.Name) {
-            { $_ -in 'InterfaceName', 'NetNamespace', 'PeerNetNamespace', 'Master' } { return $true }
+            { $_ -in 'InterfaceName', 'NetNamespace', 'PeerNetNamespace' } { return $true }
+            # -Master names a bridge or VRF, except where it is a flag (bridge fdb's `master`).
+            'Master' { return $Parameter.ParameterType -ne [System.Management.Automation.SwitchParameter] }
             'Destination' { return $Command.Name -eq 'Move-IpLink' }
             'Name' {
                 # An existing link (Get-IpLink -Name) or namespace (Remove-NetNamespace -Name); not a name

@@ -33,6 +33,13 @@ public sealed partial class RtnlClient : IDisposable
         return new RtnlClient(socket, nsPath, nsName ?? nsPath);
     }
 
+    /// <summary>
+    /// A batch with a socket of its own in this client's namespace, so that lookups through this client can go
+    /// on while a batch is in flight.
+    /// </summary>
+    public PipelinedBatch<T> CreateBatch<T>(int batchSize = 1000) =>
+        new(NetNamespaceRunner.Run(NamespacePath, () => NetlinkSocket.Open(Nl.NETLINK_ROUTE)), batchSize);
+
     /// <summary>The shared request buffer, emptied. Each operation encodes into it and sends at once.</summary>
     private MessageWriter NewRequest()
     {

@@ -1,0 +1,112 @@
+<#
+.SYNOPSIS
+    FDB and neighbour bulk work: OverlayNet pipelines side by side with iproute2's batch mode.
+.DESCRIPTION
+    In a fresh namespace with one VXLAN device: 20,000 FDB entries appended from a PowerShell pipeline vs
+    `bridge -batch`; 20,000 permanent neighbours vs `ip -batch`; reading everything back as objects vs
+    `bridge -j fdb show` / `ip -j neigh` parsed with ConvertFrom-Json; and the working-set growth of this
+    pwsh process while reading 100,000 FDB entries. Input objects are built before the clock starts, the same
+    way the iproute2 batch files are written before theirs. Goal: pipeline/batch ratio <= 1.0, read-back <= 2x.
+#>
+param(
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
+    [int] $Count = 20000,
+    [int] $ReadCount = 100000
+)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path (Resolve-Path $ModulePath) 'OverlayNet.psd1') -Force
+
+function New-BenchNamespace {
+    $ns = 'onb-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    & ip netns add $ns
+    & ip -n $ns link add vx0 type vxlan id 42 dstport 4789 nolearning
+    & ip -n $ns link set vx0 up
+    return $ns
+}
+
+function Measure-Seconds([scriptblock] $Block) {
+    [GC]::Collect()
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    & $Block
+    $sw.Stop()
+    return $sw.Elapsed.TotalSeconds
+}
+
+# Entry i: a MAC and a VTEP address derived from i, so every append is a new (MAC, dst) pair.
+function Get-Mac([int] $i) { '02:00:{0:x2}:{1:x2}:{2:x2}:01' -f (($i -shr 16) -band 255), (($i -shr 8) -band 255), ($i -band 255) }
+function Get-Vtep([int] $i) { '10.{0}.{1}.{2}' -f (($i -shr 16) -band 255), (($i -shr 8) -band 255), (($i -band 255)) }
+function Get-Ip([int] $i) { '172.{0}.{1}.{2}' -f (16 + (($i -shr 16) -band 15)), (($i -shr 8) -band 255), (($i -band 255)) }
+
+$rows = [System.Collections.Generic.List[object]]::new()
+function Add-Row([string] $What, [double] $Ours, [double] $Theirs, [string] $Unit = 's') {
+    $rows.Add([pscustomobject]@{ Test = $What; OverlayNet = [math]::Round($Ours, 3); iproute2 = [math]::Round($Theirs, 3); Unit = $Unit; Ratio = [math]::Round($Ours / $Theirs, 2) })
+}
+
+$fdbInput = foreach ($i in 1..$Count) { [pscustomobject]@{ MacAddress = Get-Mac $i; InterfaceName = 'vx0'; Destination = Get-Vtep $i } }
+$neighInput = foreach ($i in 1..$Count) { [pscustomobject]@{ IPAddress = Get-Ip $i; LinkLayerAddress = Get-Mac $i; InterfaceName = 'vx0' } }
+$fdbBatch = [IO.Path]::GetTempFileName(); $neighBatch = [IO.Path]::GetTempFileName()
+Set-Content $fdbBatch $(foreach ($i in 1..$Count) { "fdb append $(Get-Mac $i) dev vx0 dst $(Get-Vtep $i)" })
+Set-Content $neighBatch $(foreach ($i in 1..$Count) { "neigh add $(Get-Ip $i) lladdr $(Get-Mac $i) dev vx0 nud permanent" })
+
+$ours = New-BenchNamespace; $theirs = New-BenchNamespace
+try {
+    # Warm-up: one full round in a throw-away namespace, so tiered JIT and the binder caches are warm, outside the clock (iproute2 is a warm binary too).
+    $warm = New-BenchNamespace
+    $fdbInput | Add-BridgeFdbEntry -NetNamespace $warm -Append | Out-Null
+    & bridge -n $warm fdb flush dev vx0
+    Add-BridgeFdbEntry -NetNamespace $warm -Append -InputObject $fdbInput | Out-Null
+    $neighInput | Add-IpNeighbor -NetNamespace $warm | Out-Null
+    Get-BridgeFdbEntry -NetNamespace $warm | Out-Null; Get-IpNeighbor -NetNamespace $warm | Out-Null
+    & ip netns del $warm
+
+    $t1 = Measure-Seconds { $fdbInput | Add-BridgeFdbEntry -NetNamespace $ours -Append | Out-Null }
+    $t2 = Measure-Seconds { & bridge -n $theirs -batch $fdbBatch }
+    Add-Row "$Count FDB appends (pipeline vs bridge -batch)" $t1 $t2
+
+    & bridge -n $ours fdb flush dev vx0
+    $t1 = Measure-Seconds { Add-BridgeFdbEntry -NetNamespace $ours -Append -InputObject $fdbInput | Out-Null }
+    Add-Row "$Count FDB appends (-InputObject array vs bridge -batch)" $t1 $t2
+
+    $t1 = Measure-Seconds { $neighInput | Add-IpNeighbor -NetNamespace $ours | Out-Null }
+    $t2 = Measure-Seconds { & ip -n $theirs -batch $neighBatch }
+    Add-Row "$Count neighbours (pipeline vs ip -batch)" $t1 $t2
+
+    $n1 = 0; $n2 = 0
+    $t1 = Measure-Seconds { $script:n1 = @(Get-BridgeFdbEntry -NetNamespace $ours -InterfaceName vx0).Count }
+    $t2 = Measure-Seconds { $script:n2 = @((& bridge -n $theirs -j fdb show dev vx0) | ConvertFrom-Json).Count }
+    Add-Row "read $n1 / $n2 FDB entries as objects" $t1 $t2
+
+    $t1 = Measure-Seconds { $script:n1 = @(Get-IpNeighbor -NetNamespace $ours -InterfaceName vx0).Count }
+    $t2 = Measure-Seconds { $script:n2 = @((& ip -n $theirs -j neigh show dev vx0) | ConvertFrom-Json).Count }
+    Add-Row "read $n1 / $n2 neighbours as objects" $t1 $t2
+}
+finally {
+    & ip netns del $ours; & ip netns del $theirs
+    Remove-Item $fdbBatch, $neighBatch -ErrorAction SilentlyContinue
+}
+
+# Memory: 100,000 FDB entries read back; growth of this process's working set while they are held.
+$big = New-BenchNamespace
+$bigBatch = [IO.Path]::GetTempFileName()
+try {
+    Set-Content $bigBatch $(foreach ($i in 1..$ReadCount) { "fdb append $(Get-Mac $i) dev vx0 dst $(Get-Vtep $i)" })
+    & bridge -n $big -batch $bigBatch
+    [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+    $before = [Diagnostics.Process]::GetCurrentProcess().WorkingSet64
+    $entries = Get-BridgeFdbEntry -NetNamespace $big -InterfaceName vx0
+    $after = [Diagnostics.Process]::GetCurrentProcess().WorkingSet64
+    $held = $entries.Count
+    $entries = $null
+    [GC]::Collect()
+    $t2 = Measure-Seconds { $script:j = @((& bridge -n $big -j fdb show dev vx0) | ConvertFrom-Json) }
+    $afterJson = [Diagnostics.Process]::GetCurrentProcess().WorkingSet64
+    $script:j = $null
+    $rows.Add([pscustomobject]@{ Test = "working-set growth holding $held FDB objects"; OverlayNet = [math]::Round(($after - $before) / 1MB, 1); iproute2 = [math]::Round(($afterJson - $before) / 1MB, 1); Unit = 'MiB'; Ratio = $null })
+}
+finally {
+    & ip netns del $big
+    Remove-Item $bigBatch -ErrorAction SilentlyContinue
+}
+
+$rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+$rows

@@ -1,0 +1,88 @@
+using System.Management.Automation;
+using OverlayNet.Netlink.Protocol;
+using OverlayNet.Netlink.Route;
+
+namespace OverlayNet.Commands;
+
+/// <summary>
+/// Base of cmdlets that apply a table entry per pipeline input (FDB entries, neighbours). ProcessRecord
+/// validates and encodes each input into a <see cref="PipelinedBatch{T}"/> (one per namespace) with the input
+/// remembered; full batches go to the kernel while binding of the next inputs goes on, and EndProcessing
+/// flushes. Each acknowledged input is handed to <see cref="OnApplied"/>; a refusal becomes a
+/// non-terminating error naming that input, and the rest are applied.
+/// </summary>
+public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : class
+{
+    protected const int BatchSize = 1000;
+
+    private readonly Dictionary<string, PipelinedBatch<TItem>> _batches = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), int> _indexes = new();
+
+    /// <summary>ErrorId for a refused input, e.g. "AddBridgeFdbEntryFailed".</summary>
+    protected abstract string FailureId { get; }
+
+    /// <summary>How an error describes what failed: "Cannot add FDB entry 00:.. dev vx0 dst 10.0.0.1".</summary>
+    protected abstract string Activity(TItem item);
+
+    /// <summary>Called on the pipeline thread for every input the kernel accepted (Add- writes its output here).</summary>
+    protected virtual void OnApplied(TItem item) { }
+
+    /// <summary>Queues one encoded request for <paramref name="item"/> in the current namespace's batch.</summary>
+    protected void Enqueue(TItem item, Action<MessageWriter> encode)
+    {
+        string key = NetNamespace ?? "";
+        if (!_batches.TryGetValue(key, out PipelinedBatch<TItem>? batch))
+        {
+            batch = Rtnl.CreateBatch<TItem>(BatchSize);
+            _batches[key] = batch;
+        }
+        encode(batch.Writer);
+        batch.Added(item);
+        Report(batch);
+    }
+
+    /// <summary>Interface name or index to index, with lookups cached per namespace for bulk input.</summary>
+    protected int ResolveCached(string? name, int index)
+    {
+        if (string.IsNullOrEmpty(name)) return ResolveInterface(Rtnl, name, index);
+        var key = (NetNamespace ?? "", name!);
+        if (!_indexes.TryGetValue(key, out int found))
+        {
+            found = ResolveInterface(Rtnl, name, 0);
+            _indexes[key] = found;
+        }
+        return found;
+    }
+
+    private void Report(PipelinedBatch<TItem> batch)
+    {
+        foreach (var (item, error) in batch.TakeCompleted())
+        {
+            if (error == null) OnApplied(item);
+            else WriteFailure(error, FailureId, item, Activity(item));
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (PipelinedBatch<TItem> batch in _batches.Values)
+        {
+            batch.Complete();
+            Report(batch);
+        }
+        DisposeBatches();
+        base.EndProcessing();
+    }
+
+    protected override void StopProcessing()
+    {
+        DisposeBatches();
+        base.StopProcessing();
+    }
+
+    private void DisposeBatches()
+    {
+        foreach (PipelinedBatch<TItem> b in _batches.Values) b.Dispose();
+        _batches.Clear();
+    }
+}

@@ -1,0 +1,21 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-OverlayNet
+    $script:modulePath = if ($env:OVERLAYNET_MODULE) { $env:OVERLAYNET_MODULE } else { Join-Path $PSScriptRoot '../../out/OverlayNet' }
+}
+
+Describe 'VXLAN lab examples' {
+    # Each lab builds hosts and containers as namespaces, pings across the overlay with Test-IpConnectivity
+    # and removes everything in its finally block; it outputs one (From, To, Success) object per ping.
+    It '<Script> connects every container' -ForEach @(
+        @{ Script = 'Vxlan-PointToPoint.ps1'; Pings = 2 }
+        @{ Script = 'Vxlan-Multicast.ps1'; Pings = 9 }
+        @{ Script = 'Vxlan-StaticFdb.ps1'; Pings = 6 }
+    ) {
+        $prefix = 'ex' + (Get-Random -Maximum 99999)
+        $results = & (Join-Path $PSScriptRoot "../../examples/$Script") -ModulePath $script:modulePath -Prefix $prefix
+        $results | Should -HaveCount $Pings
+        $results | Where-Object { -not $_.Success } | ForEach-Object { "$($_.From) -> $($_.To)" } | Should -BeNullOrEmpty
+        @(& ip netns list) -match "^$prefix" | Should -BeNullOrEmpty
+    }
+}
