@@ -176,6 +176,34 @@ internal static unsafe class Native
 
     public static int IoctlPtr(int fd, int request, void* arg) => ioctl(fd, request, arg) < 0 ? errno : 0;
 
+    public const int O_RDWR = 2;
+    // linux/if_tun.h: _IOW('T', n, int).
+    public const int TUNSETIFF = 0x400454ca, TUNSETPERSIST = 0x400454cb, TUNSETOWNER = 0x400454cc,
+        TUNSETGROUP = 0x400454ce;
+
+    [StructLayout(LayoutKind.Sequential, Size = 40)]
+    private struct IfReqFlags
+    {
+        public fixed byte Name[16];
+        public short Flags;
+    }
+
+    /// <summary>TUNSETIFF: attaches the /dev/net/tun file to a device of that name, creating it if need be.</summary>
+    public static void TunSetIff(int fd, string name, short flags)
+    {
+        var req = new IfReqFlags { Flags = flags };
+        byte[] n = Utf8Z(name);
+        if (n.Length > 16) throw new ArgumentException($"Interface name '{name}' is longer than 15 bytes.");
+        for (int i = 0; i < n.Length; i++) req.Name[i] = n[i];
+        if (ioctl(fd, TUNSETIFF, &req) < 0) throw new ErrnoException($"ioctl(TUNSETIFF) for '{name}'", errno);
+    }
+
+    /// <summary>An ioctl whose argument is a plain number (TUNSETOWNER, TUNSETGROUP, TUNSETPERSIST).</summary>
+    public static void IoctlValue(int fd, int request, ulong value, string what)
+    {
+        if (ioctl(fd, request, (void*)value) < 0) throw new ErrnoException($"ioctl({what})", errno);
+    }
+
     private static byte[] Utf8Z(string s)
     {
         var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];

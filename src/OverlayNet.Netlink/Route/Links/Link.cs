@@ -48,8 +48,11 @@ public class Link
     public override string ToString() => Name;
 }
 
-/// <summary>Marks the class that models one link kind, so the parser can create it from IFLA_INFO_KIND.</summary>
-[AttributeUsage(AttributeTargets.Class)]
+/// <summary>
+/// Marks the class that models a link kind, so the parser can create it from IFLA_INFO_KIND. A class that
+/// models several kinds with the same shape (the IP tunnels) carries one attribute per kind.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
 public sealed class LinkKindAttribute(string kind) : Attribute
 {
     public string Kind { get; } = kind;

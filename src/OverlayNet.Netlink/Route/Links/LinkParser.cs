@@ -8,9 +8,9 @@ public static class LinkParser
 {
     // Discovered once from [LinkKind] classes, so adding a kind is adding a file.
     private static readonly Dictionary<string, Func<Link>> Factories = typeof(Link).Assembly.GetTypes()
-        .Select(t => (Type: t, Attr: t.GetCustomAttribute<LinkKindAttribute>()))
-        .Where(x => x.Attr != null && typeof(Link).IsAssignableFrom(x.Type))
-        .ToDictionary(x => x.Attr!.Kind, x => (Func<Link>)(() => (Link)Activator.CreateInstance(x.Type)!), StringComparer.Ordinal);
+        .Where(t => typeof(Link).IsAssignableFrom(t))
+        .SelectMany(t => t.GetCustomAttributes<LinkKindAttribute>().Select(a => (Type: t, Attr: a)))
+        .ToDictionary(x => x.Attr.Kind, x => (Func<Link>)(() => (Link)Activator.CreateInstance(x.Type)!), StringComparer.Ordinal);
 
     public static Link? Parse(NetlinkMessage m)
     {

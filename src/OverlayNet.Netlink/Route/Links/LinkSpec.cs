@@ -33,6 +33,17 @@ public abstract class LinkSpec
     /// <summary>Kinds whose data has no nest of its own (none yet) can override this to skip it.</summary>
     protected internal virtual bool HasInfoData => true;
 
+    /// <summary>
+    /// The RTM_NEWLINK request this spec sends, as the socket sends it (NLM_F_ACK set, sequence 0): for
+    /// comparing byte for byte with what iproute2 sends. <paramref name="create"/> false gives the change form.
+    /// </summary>
+    public byte[] EncodeRequest(bool create = true)
+    {
+        using var w = new MessageWriter();
+        Write(w, (ushort)(Nl.NLM_F_ACK | (create ? Nl.NLM_F_CREATE | Nl.NLM_F_EXCL : 0)));
+        return w.WrittenSpan.ToArray();
+    }
+
     internal void Write(MessageWriter w, ushort flags)
     {
         w.BeginMessage(Rtm.NEWLINK, flags);

@@ -36,6 +36,9 @@ public abstract class NewLinkCommandBase : OverlayNetCmdlet
     /// <summary>Builds the request; may resolve other links through <see cref="OverlayNetCmdlet.Rtnl"/>.</summary>
     protected abstract LinkSpec BuildSpec();
 
+    /// <summary>Sends the create request; kinds the kernel cannot create over rtnetlink (TUN/TAP) override it.</summary>
+    protected virtual void CreateLink(LinkSpec spec) => Rtnl.CreateLink(spec);
+
     /// <summary>Releases what <see cref="BuildSpec"/> opened (namespace fds).</summary>
     protected virtual void AfterCreate() { }
 
@@ -66,7 +69,7 @@ public abstract class NewLinkCommandBase : OverlayNetCmdlet
                 if (!ShouldProcess(Describe(Name), $"Create {KindDescription}")) return;
                 try
                 {
-                    Rtnl.CreateLink(spec);
+                    CreateLink(spec);
                 }
                 catch (ErrnoException e) when (e.Errno == 17 && FindTakenName() is var (taken, ns))
                 {
