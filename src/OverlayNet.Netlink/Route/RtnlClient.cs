@@ -34,11 +34,13 @@ public sealed partial class RtnlClient : IDisposable
     }
 
     /// <summary>
-    /// A batch with a socket of its own in this client's namespace, so that lookups through this client can go
-    /// on while a batch is in flight.
+    /// A batch sender on a socket of its own in this client's namespace, so acks of a batch in flight never mix
+    /// with this client's own requests.
     /// </summary>
-    public PipelinedBatch<T> CreateBatch<T>(int batchSize = 1000) =>
-        new(NetNamespaceRunner.Run(NamespacePath, () => NetlinkSocket.Open(Nl.NETLINK_ROUTE)), batchSize);
+    public RequestBatch<T> CreateBatch<T>(int batchSize = 1000) => new(OpenSocket(), batchSize);
+
+    /// <summary>A second socket in this client's namespace.</summary>
+    public NetlinkSocket OpenSocket() => NetNamespaceRunner.Run(NamespacePath, () => NetlinkSocket.Open(Nl.NETLINK_ROUTE));
 
     /// <summary>The shared request buffer, emptied. Each operation encodes into it and sends at once.</summary>
     private MessageWriter NewRequest()

@@ -5,8 +5,8 @@ using OverlayNet.Netlink.Route;
 namespace OverlayNet.Commands;
 
 /// <summary>
-/// Base of cmdlets that apply a table entry per pipeline input (FDB entries, neighbours). ProcessRecord
-/// validates and encodes each input into a <see cref="PipelinedBatch{T}"/> (one per namespace) with the input
+/// Base of cmdlets that apply a table entry per pipeline input (FDB entries, neighbours, routes). ProcessRecord
+/// validates and encodes each input into a <see cref="RequestBatch{T}"/> (one per namespace) with the input
 /// remembered; full batches go to the kernel while binding of the next inputs goes on, and EndProcessing
 /// flushes. Each acknowledged input is handed to <see cref="OnApplied"/>; a refusal becomes a
 /// non-terminating error naming that input, and the rest are applied.
@@ -15,7 +15,7 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
 {
     protected const int BatchSize = 1000;
 
-    private readonly Dictionary<string, PipelinedBatch<TItem>> _batches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RequestBatch<TItem>> _batches = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), int> _indexes = new();
 
     /// <summary>ErrorId for a refused input, e.g. "AddBridgeFdbEntryFailed".</summary>
@@ -31,14 +31,22 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
     protected void Enqueue(TItem item, Action<MessageWriter> encode)
     {
         string key = NetNamespace ?? "";
-        if (!_batches.TryGetValue(key, out PipelinedBatch<TItem>? batch))
+        if (!_batches.TryGetValue(key, out RequestBatch<TItem>? batch))
         {
             batch = Rtnl.CreateBatch<TItem>(BatchSize);
             _batches[key] = batch;
         }
-        encode(batch.Writer);
-        batch.Added(item);
-        Report(batch);
+        MessageWriter w = batch.Begin();
+        try
+        {
+            encode(w);
+        }
+        catch
+        {
+            batch.Abandon(); // a half-written request must not go out with the batch
+            throw;
+        }
+        Report(batch.Commit(item));
     }
 
     /// <summary>Interface name or index to index, with lookups cached per namespace for bulk input.</summary>
@@ -54,9 +62,9 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
         return found;
     }
 
-    private void Report(PipelinedBatch<TItem> batch)
+    private void Report(IReadOnlyList<(TItem Item, NetlinkException? Error)> results)
     {
-        foreach (var (item, error) in batch.TakeCompleted())
+        foreach (var (item, error) in results)
         {
             if (error == null) OnApplied(item);
             else WriteFailure(error, FailureId, item, Activity(item));
@@ -65,13 +73,15 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
 
     protected override void EndProcessing()
     {
-        foreach (PipelinedBatch<TItem> batch in _batches.Values)
+        try
         {
-            batch.Complete();
-            Report(batch);
+            foreach (RequestBatch<TItem> batch in _batches.Values) Report(batch.Complete());
         }
-        DisposeBatches();
-        base.EndProcessing();
+        finally
+        {
+            DisposeBatches();
+            base.EndProcessing();
+        }
     }
 
     protected override void StopProcessing()
@@ -82,7 +92,7 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
 
     private void DisposeBatches()
     {
-        foreach (PipelinedBatch<TItem> b in _batches.Values) b.Dispose();
+        foreach (RequestBatch<TItem> b in _batches.Values) b.Dispose();
         _batches.Clear();
     }
 }

@@ -217,8 +217,4 @@ public sealed partial class RtnlClient
             NetNamespace = NamespaceName,
         };
     }
-
-    /// <summary>A second socket in this client's namespace, for a batch sent while this one keeps answering lookups.</summary>
-    public NetlinkSocket OpenSocket() =>
-        Namespaces.NetNamespaceRunner.Run(NamespacePath, () => NetlinkSocket.Open(Nl.NETLINK_ROUTE));
 }

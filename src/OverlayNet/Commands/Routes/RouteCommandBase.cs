@@ -11,9 +11,8 @@ namespace OverlayNet.Commands;
 /// encoded in ProcessRecord, requests go to the kernel about a thousand at a time on a socket of their own
 /// while binding goes on, and failures come back as errors naming the prefix that failed.
 /// </summary>
-public abstract class RouteCommandBase : OverlayNetCmdlet
+public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
 {
-    private const int BatchSize = 1000;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Destination", "To")]
@@ -75,11 +74,6 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
     protected abstract RouteOperation Operation { get; }
     protected abstract string Verb { get; }
 
-    /// <summary>What each queued request came from, to report it when its ack arrives.</summary>
-    protected sealed record Pending(string Prefix, RouteSpec Spec, string? InterfaceName, RtnlClient Client);
-
-    private readonly Dictionary<RtnlClient, RequestBatch<Pending>> _batches = [];
-    private readonly Dictionary<(RtnlClient, string), int> _indexes = [];
     private readonly Dictionary<(RtnlClient, string), uint> _vrfTables = [];
 
     // An array of prefixes (-DestinationPrefix $list) is the bulk form: one binding for all of them.
@@ -91,66 +85,24 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
     private void Queue(string prefix)
     {
         string target = Describe(prefix);
-        Try(Verb + "IpRouteFailed", prefix, $"Cannot {Verb.ToLowerInvariant()} route {target}", () =>
+        Try(FailureId, prefix, $"Cannot {Verb.ToLowerInvariant()} route {target}", () =>
         {
             RtnlClient client = Rtnl;
             RouteSpec spec = BuildSpec(client, prefix);
             if (!ShouldProcess(target, $"{Verb} route")) return;
-            RequestBatch<Pending> batch = BatchFor(client);
-            MessageWriter w = batch.Begin();
-            try
-            {
-                RtnlClient.WriteRoute(w, spec, Operation);
-            }
-            catch
-            {
-                batch.Abandon();
-                throw;
-            }
-            Report(batch.Commit(new Pending(prefix, spec, InterfaceName, client)));
+            Enqueue(new RouteRequest(prefix, spec, InterfaceName, client), w => RtnlClient.WriteRoute(w, spec, Operation));
         });
     }
 
-    protected override void EndProcessing()
-    {
-        try
-        {
-            foreach (RequestBatch<Pending> batch in _batches.Values) Report(batch.Complete());
-        }
-        finally
-        {
-            DisposeBatches();
-            base.EndProcessing();
-        }
-    }
+    protected override string FailureId => Verb + "IpRouteFailed";
 
-    protected override void StopProcessing() => DisposeBatches();
+    protected override string Activity(RouteRequest item) =>
+        $"Cannot {Verb.ToLowerInvariant()} route {item.Prefix}{(item.Client.NamespaceName is string ns ? $" (namespace {ns})" : "")}";
 
-    private void DisposeBatches()
-    {
-        foreach (RequestBatch<Pending> b in _batches.Values) b.Dispose();
-        _batches.Clear();
-    }
-
-    private RequestBatch<Pending> BatchFor(RtnlClient client)
-    {
-        if (!_batches.TryGetValue(client, out RequestBatch<Pending>? batch))
-            _batches[client] = batch = new RequestBatch<Pending>(client.OpenSocket(), BatchSize);
-        return batch;
-    }
-
-    private void Report(IReadOnlyList<(Pending Item, NetlinkException? Error)> results)
-    {
-        foreach (var (item, error) in results)
-        {
-            if (error == null) Succeeded(item);
-            else WriteFailure(error, Verb + "IpRouteFailed", item.Prefix,
-                $"Cannot {Verb.ToLowerInvariant()} route {item.Prefix}{(item.Client.NamespaceName is string ns ? $" (namespace {ns})" : "")}");
-        }
-    }
+    protected override void OnApplied(RouteRequest item) => Succeeded(item);
 
     /// <summary>What to write once the kernel accepted one request.</summary>
-    protected abstract void Succeeded(Pending item);
+    protected abstract void Succeeded(RouteRequest item);
 
     /// <summary>Turns the bound parameters into a request; throws ArgumentException for bad input, before anything is sent.</summary>
     private RouteSpec BuildSpec(RtnlClient client, string prefix)
@@ -168,13 +120,13 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
             Protocol = Protocol,
             Table = ResolveTable(client),
         };
-        if (!string.IsNullOrEmpty(InterfaceName) || InterfaceIndex > 0) spec.InterfaceIndex = Index(client, InterfaceName, InterfaceIndex);
+        if (!string.IsNullOrEmpty(InterfaceName) || InterfaceIndex > 0) spec.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
         foreach (RouteNextHop nh in NextHops ?? [])
         {
             spec.NextHops.Add(new NextHopSpec
             {
                 Gateway = nh.NextHop,
-                InterfaceIndex = string.IsNullOrEmpty(nh.InterfaceName) && nh.InterfaceIndex == 0 ? 0 : Index(client, nh.InterfaceName, nh.InterfaceIndex),
+                InterfaceIndex = string.IsNullOrEmpty(nh.InterfaceName) && nh.InterfaceIndex == 0 ? 0 : ResolveCached(nh.InterfaceName, nh.InterfaceIndex),
                 InterfaceName = nh.InterfaceName,
                 Weight = nh.Weight,
                 OnLink = nh.OnLink,
@@ -210,13 +162,7 @@ public abstract class RouteCommandBase : OverlayNetCmdlet
             throw new ArgumentException($"-Table {Table} and -Vrf {Vrf} (table {vrfTable}) disagree; give one of them.");
         return vrfTable;
     }
-
-    /// <summary>Interface lookups are cached for the cmdlet's life: a pipeline of routes names few devices.</summary>
-    private int Index(RtnlClient client, string? name, int index)
-    {
-        if (string.IsNullOrEmpty(name)) return ResolveInterface(client, null, index);
-        if (!_indexes.TryGetValue((client, name), out int found))
-            _indexes[(client, name)] = found = ResolveInterface(client, name, 0);
-        return found;
-    }
 }
+
+/// <summary>What each queued route request came from, to report it when its ack arrives.</summary>
+public sealed record RouteRequest(string Prefix, RouteSpec Spec, string? InterfaceName, RtnlClient Client);

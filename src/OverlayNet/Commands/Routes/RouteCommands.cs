@@ -12,7 +12,7 @@ public sealed class AddIpRouteCommand : RouteCommandBase
     protected override string Verb => "Add";
 
     // The route as requested, without a read-back per route: a pipeline of 50,000 routes stays one batch stream.
-    protected override void Succeeded(Pending item) =>
+    protected override void Succeeded(RouteRequest item) =>
         WriteObject(item.Client.Describe(item.Spec, item.InterfaceName));
 }
 
@@ -27,7 +27,7 @@ public sealed class SetIpRouteCommand : RouteCommandBase
     protected override RouteOperation Operation => RouteOperation.Replace;
     protected override string Verb => "Set";
 
-    protected override void Succeeded(Pending item)
+    protected override void Succeeded(RouteRequest item)
     {
         if (PassThru) WriteObject(item.Client.Describe(item.Spec, item.InterfaceName));
     }
@@ -41,5 +41,5 @@ public sealed class RemoveIpRouteCommand : RouteCommandBase
     protected override RouteOperation Operation => RouteOperation.Delete;
     protected override string Verb => "Remove";
 
-    protected override void Succeeded(Pending item) { }
+    protected override void Succeeded(RouteRequest item) { }
 }
