@@ -16,6 +16,11 @@
         echo 1 > /proc/sys/net/ipv4/conf/vxlan0/proxy_arp
         ip route add vrf vrf0 10.0.1.2 dev vxlan0
         sysctl -w net.ipv4.conf.all.rp_filter=0
+    The seed's hosts also have a default route (their LAN gateway), which the recipe relies on without saying
+    so: proxy ARP answers for 169.254.1.1 only if the node has a unicast route to it through another device,
+    and the VRF's table has none, so the lookup falls through the l3mdev rule to the main table's default
+    route. Each node here gets the same kind of default route (via 172.16.10.1 on eth0; that gateway never
+    has to answer, since nothing is sent to it).
     Checked with Test-IpConnectivity from node A's ns0 to node B's ns0. Everything is removed in finally.
 #>
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
@@ -39,6 +44,7 @@ try {
         $ns = $n.Ns
         Enable-IpLink -NetNamespace $ns -Name eth0
         Add-IpAddress -NetNamespace $ns -InterfaceName eth0 -IPAddress "$($n.Underlay)/24" | Out-Null
+        Add-IpRoute -NetNamespace $ns -DestinationPrefix default -NextHop 172.16.10.1 -InterfaceName eth0 | Out-Null
         Enable-IpForwarding -NetNamespace $ns -AddressFamily IPv4
         Set-ReversePathFilter -NetNamespace $ns -InterfaceName all -Mode Off
         New-VrfLink -NetNamespace $ns -Name vrf0 -Table 10 -Up | Out-Null

@@ -49,12 +49,19 @@ function Remove-TestNamespace {
 }
 
 function Invoke-Ip {
-    <# Runs iproute2 inside a namespace and returns its JSON output as objects (ip -j ...). #>
-    param([string] $Namespace, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    <# Runs iproute2 inside a namespace and returns its JSON output as objects: Invoke-Ip -Namespace NS ARGS... runs
+       ip -n NS -j ARGS. A plain function on purpose: in an advanced one (any [Parameter] attribute), ip's -d would
+       bind to the common parameter -Debug, ip would run without details, and every linkinfo read back would be
+       $null, so differential checks of kind data would compare nothing with nothing. #>
+    $namespace = $null
+    $arguments = [System.Collections.Generic.List[string]]::new()
+    for ($i = 0; $i -lt $args.Count; $i++) {
+        if ("$($args[$i])" -eq '-Namespace') { $namespace = $args[++$i] } else { $arguments.Add("$($args[$i])") }
+    }
     $args2 = @()
-    if ($Namespace) { $args2 += '-n', $Namespace }
-    $text = & ip @args2 -j @Arguments 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "ip $($args2 + $Arguments -join ' ') failed: $text" }
+    if ($namespace) { $args2 += '-n', $namespace }
+    $text = & ip @args2 -j @arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "ip $($args2 + $arguments -join ' ') failed: $text" }
     if (-not "$text".Trim()) { return @() }
     return ("$text" | ConvertFrom-Json)
 }

@@ -19,12 +19,15 @@ BeforeAll {
 Describe 'Set-BridgePort matches bridge link set' {
     It '<Case>' -ForEach @(
         @{ Case = 'learning off, neigh_suppress on (EVPN style)'; Ip = 'learning off neigh_suppress on'; Ps = @{ Learning = $false; NeighborSuppress = $true } }
-        @{ Case = 'proxy_arp, hairpin, isolated on'; Ip = 'proxy_arp on hairpin on isolated on'; Ps = @{ ProxyArp = $true; Hairpin = $true; Isolated = $true } }
+        # bridge link set (iproute2 6.1) has no proxy_arp: ip link set ... type bridge_slave is the iproute2 way.
+        @{ Case = 'proxy_arp, hairpin, isolated on'; Ip = 'ip:type bridge_slave proxy_arp on hairpin on isolated on'; Ps = @{ ProxyArp = $true; Hairpin = $true; Isolated = $true } }
         @{ Case = 'flood off'; Ip = 'flood off'; Ps = @{ UnicastFlood = $false } }
     ) {
         $theirs = New-PortHost; $ours = New-PortHost
         try {
-            & bridge -n $theirs link set dev vx0 @($Ip -split ' ')
+            if ($Ip -like 'ip:*') { & ip -n $theirs link set dev vx0 @($Ip.Substring(3) -split ' ') }
+            else { & bridge -n $theirs link set dev vx0 @($Ip -split ' ') }
+            $LASTEXITCODE | Should -Be 0 -Because 'the reference command must have worked'
             Set-BridgePort -NetNamespace $ours -InterfaceName vx0 @Ps
             Get-PortText $ours | Should -Be (Get-PortText $theirs)
         }

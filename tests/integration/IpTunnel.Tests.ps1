@@ -121,13 +121,35 @@ Describe 'New-IpTunnel against ip tunnel add' -Tag KernelTier {
         $v.OutputKey | Should -Be 5
     }
 
+    # With the name first, ip tunnel change starts from the tunnel's current parameters (iproute2 reads them
+    # with SIOCGETTUNNEL) and its flag words only add: "icsum" leaves ocsum on (there is no "noocsum"), so it is
+    # -InputChecksum $true, not -OutputChecksum $false. Checksum plus sequence number make the GRE header
+    # 4 bytes longer and the kernel lowers the MTU by as much (1468 -> 1464) on both paths.
     It 'Set-IpTunnel does what ip tunnel change does' {
         foreach ($n in $script:ref, $script:ours) {
             & ip -n $n tunnel add t1 mode gre remote 10.0.0.2 local 10.0.0.1 ikey 1 okey 2 csum
         }
         & ip -n $script:ref tunnel change t1 mode gre remote 10.0.0.3 local 10.0.0.1 ttl 64 ikey 1 okey 3 icsum seq
+        Set-IpTunnel -Name t1 -Remote 10.0.0.3 -Ttl 64 -OutputKey 3 -InputChecksum $true -Sequence $true -NetNamespace $script:ours
+        $state = Get-TunnelState $script:ours t1
+        $state | Should -Be (Get-TunnelState $script:ref t1)
+        $data = ($state | ConvertFrom-Json).data
+        $data.ocsum, $data.icsum, $data.oseq, $data.iseq | Should -Be @($true, $true, $true, $true)
+        ($state | ConvertFrom-Json).mtu | Should -Be 1464
+    }
+
+    # With the name after "mode", iproute2 does not read the old parameters: the flags are the arguments'
+    # alone, so ocsum goes, which is what -OutputChecksum $false says; the header and the MTU stay as they were.
+    It 'Set-IpTunnel -OutputChecksum $false does what ip tunnel change does when it rebuilds the flags' {
+        foreach ($n in $script:ref, $script:ours) {
+            & ip -n $n tunnel add t1 mode gre remote 10.0.0.2 local 10.0.0.1 ikey 1 okey 2 csum
+        }
+        & ip -n $script:ref tunnel change mode gre t1 remote 10.0.0.3 local 10.0.0.1 ttl 64 ikey 1 okey 3 icsum seq
         Set-IpTunnel -Name t1 -Remote 10.0.0.3 -Ttl 64 -OutputKey 3 -OutputChecksum $false -Sequence $true -NetNamespace $script:ours
-        Get-TunnelState $script:ours t1 | Should -Be (Get-TunnelState $script:ref t1)
+        $state = Get-TunnelState $script:ours t1
+        $state | Should -Be (Get-TunnelState $script:ref t1)
+        ($state | ConvertFrom-Json).data.PSObject.Properties.Name | Should -Not -Contain 'ocsum'
+        ($state | ConvertFrom-Json).mtu | Should -Be 1468
     }
 
     It '-Up and -Master as every New-*Link; Remove-IpLink removes it' {
