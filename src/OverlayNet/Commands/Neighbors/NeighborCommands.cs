@@ -143,7 +143,7 @@ public sealed class GetIpNeighborCommand : OverlayNetCmdlet
     {
         Try("GetIpNeighborFailed", InterfaceName ?? NetNamespace, "Cannot list neighbours", () =>
         {
-            int dev = string.IsNullOrEmpty(InterfaceName) ? 0 : Rtnl.GetIndex(InterfaceName!);
+            int dev = IndexOrAll(InterfaceName);
             foreach (IpNeighbor n in Rtnl.GetNeighbors(Proxy, AddressFamily, dev))
             {
                 if (IPAddress != null && !IPAddress.Contains(n.IPAddress)) continue;
@@ -179,7 +179,7 @@ public sealed class ClearIpNeighborCommand : OverlayNetCmdlet
         string target = Describe(InterfaceName ?? "all interfaces");
         Try("ClearIpNeighborFailed", InterfaceName ?? NetNamespace, $"Cannot flush neighbours of {target}", () =>
         {
-            int dev = string.IsNullOrEmpty(InterfaceName) ? 0 : Rtnl.GetIndex(InterfaceName!);
+            int dev = IndexOrAll(InterfaceName);
             NeighborState? states = State == null ? null : State.Aggregate(NeighborState.None, (a, s) => a | s);
             if (!ShouldProcess(target, "Flush neighbour entries")) return;
             List<IpNeighbor> removed = Rtnl.FlushNeighbors(dev, states, AddressFamily);
