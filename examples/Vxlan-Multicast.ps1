@@ -9,10 +9,18 @@
     enslaved to br0, which carries the gateway address 10.233.0.1/16 (seed 003 "设置网关"), and one container
     (10.233.0.2, .3, .4). The VTEPs find each other through the group: no remote, no FDB entries. Outputs one
     object per ping (From, To, Success).
+
+    With -NatOut it adds seed 003's "NAT out": an "outside" namespace on the underlay (172.16.1.100) that has
+    no route back to 10.233.0.0/16, forwarding on every host, each container's default route via its host's
+    gateway 10.233.0.1, and on every host
+        iptables -t nat -A POSTROUTING --src 10.233.0.0/16 ! --dest 10.233.0.0/16 -j MASQUERADE
+    as Add-NatMasquerade. Each container then reaches the outside (only through the masquerade: the lab
+    first proves it does not without it).
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
-    [string] $Prefix = ('mc' + (Get-Random -Maximum 99999))
+    [string] $Prefix = ('mc' + (Get-Random -Maximum 99999)),
+    [switch] $NatOut
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path (Resolve-Path $ModulePath) 'OverlayNet.psd1')
@@ -39,6 +47,22 @@ try {
     foreach ($from in $hosts) {
         foreach ($to in $hosts | Where-Object Name -ne $from.Name) { Test-LabPing -From $from.Container -To $to.Ip }
         Test-LabPing -From $from.Container -To 10.233.0.1
+    }
+
+    if ($NatOut) {
+        $outside = New-LabNamespace "$Prefix-out"
+        Connect-LabHost -HostName $outside -Address 172.16.1.100 -Switch $switch -SwitchBridge sw0 -PortName pout
+        foreach ($h in $hosts) {
+            Enable-IpForwarding -NetNamespace $h.Name
+            Add-IpRoute -NetNamespace $h.Container -DestinationPrefix default -NextHop 10.233.0.1 | Out-Null
+        }
+        # Without NAT the outside sees 10.233.x sources it has no route back to: no reply may come.
+        $before = Test-IpConnectivity -NetNamespace $hosts[0].Container -Destination 172.16.1.100 -Count 1 -TimeoutMs 500
+        if ($before.Status -eq 'Success') { throw 'The outside answered before NAT was set up; the lab proves nothing.' }
+        foreach ($h in $hosts) {
+            Add-NatMasquerade -NetNamespace $h.Name -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16 | Out-Null
+        }
+        foreach ($h in $hosts) { Test-LabPing -From $h.Container -To 172.16.1.100 }
     }
 }
 finally {

@@ -11,9 +11,12 @@ Describe 'VXLAN lab examples' {
         @{ Script = 'Vxlan-PointToPoint.ps1'; Pings = 2 }
         @{ Script = 'Vxlan-Multicast.ps1'; Pings = 9 }
         @{ Script = 'Vxlan-StaticFdb.ps1'; Pings = 6 }
+        # Seed 003's NAT out: the same three hosts, and each container reaches an outside that has no route back.
+        @{ Script = 'Vxlan-Multicast.ps1'; Pings = 12; Extra = @{ NatOut = $true } }
     ) {
         $prefix = 'ex' + (Get-Random -Maximum 99999)
-        $results = & (Join-Path $PSScriptRoot "../../examples/$Script") -ModulePath $script:modulePath -Prefix $prefix
+        $extra = if ($Extra) { $Extra } else { @{} }
+        $results = & (Join-Path $PSScriptRoot "../../examples/$Script") -ModulePath $script:modulePath -Prefix $prefix @extra
         $results | Should -HaveCount $Pings
         $results | Where-Object { -not $_.Success } | ForEach-Object { "$($_.From) -> $($_.To)" } | Should -BeNullOrEmpty
         @(& ip netns list) -match "^$prefix" | Should -BeNullOrEmpty
