@@ -51,7 +51,7 @@ try {
 
     if ($NatOut) {
         $outside = New-LabNamespace "$Prefix-out"
-        Connect-LabHost -HostName $outside -Address 172.16.1.100 -Switch $switch -SwitchBridge sw0 -PortName pout
+        Connect-LabNamespace -Namespace $switch -Name pout -Master sw0 -PeerNamespace $outside -PeerName eth0 -PeerAddress 172.16.1.100/24
         foreach ($h in $hosts) {
             Enable-IpForwarding -NetNamespace $h.Name
             Add-IpRoute -NetNamespace $h.Container -DestinationPrefix default -NextHop 10.233.0.1 | Out-Null
