@@ -12,7 +12,7 @@
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
-Import-Module (Join-Path $PSScriptRoot 'TunnelLab.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
 $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
 $hosts = @(
@@ -20,7 +20,7 @@ $hosts = @(
     @{ Ns = "greB-$tag"; Local = '172.16.0.5'; Remote = '172.16.0.3'; InputKey = '0x222222'; OutputKey = '0x111111'; Address = '10.1.1.2/24' }
 )
 try {
-    New-TunnelLabHost -Name $hosts.Ns -Underlay ($hosts | ForEach-Object { "$($_.Local)/24" })
+    New-LabHostPair -Name $hosts.Ns -Underlay ($hosts | ForEach-Object { "$($_.Local)/24" })
     foreach ($h in $hosts) {
         New-IpTunnel -NetNamespace $h.Ns -Name gre01 -Mode Gre -Remote $h.Remote -Local $h.Local -Ttl 255 `
             -InputKey $h.InputKey -OutputKey $h.OutputKey -Checksum -Sequence | Out-Null
@@ -40,5 +40,5 @@ try {
     [pscustomobject]@{ Check = 'mismatched key'; Status = 'NoTraffic' }
 }
 finally {
-    Remove-TunnelLab -Name $hosts.Ns
+    Remove-Lab
 }

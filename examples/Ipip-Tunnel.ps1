@@ -13,7 +13,7 @@
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
-Import-Module (Join-Path $PSScriptRoot 'TunnelLab.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
 $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
 $hosts = @(
@@ -21,17 +21,13 @@ $hosts = @(
     @{ Ns = "ipipB-$tag"; Ctr = "ctrB-$tag"; Local = '192.168.3.3'; Remote = '192.168.3.2'; Bridge = '10.20.3.1/24'; Container = '10.20.3.2/24'; Gateway = '10.20.3.1'; Peer = '10.20.2.0/24' }
 )
 try {
-    New-TunnelLabHost -Name $hosts.Ns -Underlay ($hosts | ForEach-Object { "$($_.Local)/24" })
-    New-NetNamespace -Name $hosts.Ctr | Out-Null
+    New-LabHostPair -Name $hosts.Ns -Underlay ($hosts | ForEach-Object { "$($_.Local)/24" })
     foreach ($h in $hosts) {
         New-BridgeLink -NetNamespace $h.Ns -Name br0 -Up | Out-Null
         Add-IpAddress -NetNamespace $h.Ns -InterfaceName br0 -IPAddress $h.Bridge | Out-Null
         New-IpTunnel -NetNamespace $h.Ns -Name tunl1 -Mode IpIp -Remote $h.Remote -Local $h.Local -Up | Out-Null
         Add-IpRoute -NetNamespace $h.Ns -DestinationPrefix $h.Peer -NextHop $h.Remote -InterfaceName tunl1 -OnLink | Out-Null
-        New-VethLink -NetNamespace $h.Ns -Name veth0 -PeerName eth0 -PeerNetNamespace $h.Ctr -Master br0 -Up | Out-Null
-        Enable-IpLink -NetNamespace $h.Ctr -Name eth0
-        Add-IpAddress -NetNamespace $h.Ctr -InterfaceName eth0 -IPAddress $h.Container | Out-Null
-        Add-IpRoute -NetNamespace $h.Ctr -DestinationPrefix default -NextHop $h.Gateway | Out-Null
+        New-LabContainer -Name $h.Ctr -HostName $h.Ns -Bridge br0 -HostSide veth0 -Address $h.Container -Gateway $h.Gateway
         Enable-IpForwarding -NetNamespace $h.Ns -AddressFamily IPv4
     }
     $replies = Test-LabPath -NetNamespace $hosts[0].Ctr -Destination 10.20.3.2
@@ -40,5 +36,5 @@ try {
     $replies
 }
 finally {
-    Remove-TunnelLab -Name ($hosts.Ctr + $hosts.Ns)
+    Remove-Lab
 }

@@ -9,8 +9,8 @@
     The ping from the container to 192.168.50.2 fails first (replies have nowhere to go), then
     `Add-NatMasquerade -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16` on the host makes it work.
     Outputs one object with the two results. Namespaces are removed at the end unless -Keep.
-    Seed 003's three VXLAN hosts can be built from the same pieces (examples/FirewallLab.psm1): one host per node,
-    Add-LabContainer per container, then this masquerade on each host.
+    Seed 003's three VXLAN hosts can be built from the same pieces (examples/Lab.psm1): one host per node,
+    New-LabContainer per container, then this masquerade on each host.
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
@@ -18,7 +18,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'OverlayNet.psd1')
-Import-Module (Join-Path $PSScriptRoot 'FirewallLab.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
 $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
 $hostNs, $containerNs, $outsideNs = "nat-host-$tag", "nat-c1-$tag", "nat-out-$tag"
@@ -28,15 +28,15 @@ try {
     # ip link add br0 type bridge; ip addr add 10.233.0.1/16 dev br0; ip link set br0 up
     New-BridgeLink -NetNamespace $hostNs -Name br0 -Up | Out-Null
     Add-IpAddress -NetNamespace $hostNs -InterfaceName br0 -IPAddress 10.233.0.1/16 | Out-Null
-    Add-LabContainer -HostNamespace $hostNs -Bridge br0 -Container $containerNs -HostSide veth1 -Address 10.233.0.2/16 -Gateway 10.233.0.1
+    New-LabContainer -Name $containerNs -HostName $hostNs -Bridge br0 -HostSide veth1 -Address 10.233.0.2/16 -Gateway 10.233.0.1
     Connect-LabNamespace -Namespace $hostNs -Name uplink -Address 192.168.50.1/24 -PeerNamespace $outsideNs -PeerName eth0 -PeerAddress 192.168.50.2/24
     # sysctl -w net.ipv4.ip_forward=1
-    Enable-LabForwarding $hostNs
+    Enable-IpForwarding -NetNamespace $hostNs
 
-    $before = Test-LabPing $containerNs 192.168.50.2
+    $before = (Test-LabPing $containerNs 192.168.50.2 -Tries 2).Success
     # iptables -t nat --append POSTROUTING --src 10.233.0.0/16 ! --dest 10.233.0.0/16 --jump MASQUERADE
     $rule = Add-NatMasquerade -NetNamespace $hostNs -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16
-    $after = Test-LabPing $containerNs 192.168.50.2
+    $after = (Test-LabPing $containerNs 192.168.50.2).Success
 
     [pscustomobject]@{
         Lab               = 'Nat-Out'
@@ -47,5 +47,5 @@ try {
     }
 }
 finally {
-    if (-not $Keep) { Remove-LabNamespace $containerNs, $outsideNs, $hostNs }
+    if (-not $Keep) { Remove-Lab }
 }

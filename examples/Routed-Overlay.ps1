@@ -12,6 +12,7 @@
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
+Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
 $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
 $hosts = @(
@@ -19,18 +20,12 @@ $hosts = @(
     @{ Ns = "hostB-$tag"; Ctr = "ctrB-$tag"; Underlay = '192.168.3.3/24'; Bridge = '10.0.3.1/24'; Container = '10.0.3.2/24'; Gateway = '10.0.3.1'; Remote = '10.0.2.0/24'; Via = '192.168.3.2' }
 )
 try {
-    New-NetNamespace -Name ($hosts.Ns + $hosts.Ctr) | Out-Null
     # The underlay: one cable between the hosts.
-    New-VethLink -NetNamespace $hosts[0].Ns -Name enp1s0 -PeerName enp1s0 -PeerNetNamespace $hosts[1].Ns -Up | Out-Null
+    New-LabHostPair -Name $hosts.Ns -Underlay $hosts.Underlay
     foreach ($h in $hosts) {
-        Enable-IpLink -NetNamespace $h.Ns -Name enp1s0
-        Add-IpAddress -NetNamespace $h.Ns -InterfaceName enp1s0 -IPAddress $h.Underlay | Out-Null
         New-BridgeLink -NetNamespace $h.Ns -Name br0 -Up | Out-Null
         Add-IpAddress -NetNamespace $h.Ns -InterfaceName br0 -IPAddress $h.Bridge | Out-Null
-        New-VethLink -NetNamespace $h.Ns -Name veth0 -PeerName eth0 -PeerNetNamespace $h.Ctr -Master br0 -Up | Out-Null
-        Enable-IpLink -NetNamespace $h.Ctr -Name eth0
-        Add-IpAddress -NetNamespace $h.Ctr -InterfaceName eth0 -IPAddress $h.Container | Out-Null
-        Add-IpRoute -NetNamespace $h.Ctr -DestinationPrefix default -NextHop $h.Gateway | Out-Null
+        New-LabContainer -Name $h.Ctr -HostName $h.Ns -Bridge br0 -HostSide veth0 -Address $h.Container -Gateway $h.Gateway
         Enable-IpForwarding -NetNamespace $h.Ns -AddressFamily IPv4
         Add-IpRoute -NetNamespace $h.Ns -DestinationPrefix $h.Remote -NextHop $h.Via -InterfaceName enp1s0 -OnLink | Out-Null
     }
@@ -40,7 +35,5 @@ try {
     $replies
 }
 finally {
-    foreach ($n in $hosts.Ctr + $hosts.Ns) {
-        if (Test-Path "/run/netns/$n") { Remove-NetNamespace -Name $n -ErrorAction Continue }
-    }
+    Remove-Lab
 }

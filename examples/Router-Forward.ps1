@@ -15,7 +15,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'OverlayNet.psd1')
-Import-Module (Join-Path $PSScriptRoot 'FirewallLab.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
 $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
 $router, $box10, $box20 = "rt-$tag", "rt-b10-$tag", "rt-b20-$tag"
@@ -25,13 +25,13 @@ try {
     New-LabNamespace $box20 | Out-Null
     Connect-LabNamespace -Namespace $router -Name ens33.10 -Address 172.18.0.1/24 -PeerNamespace $box10 -PeerName eth0 -PeerAddress 172.18.0.2/24
     Connect-LabNamespace -Namespace $router -Name ens33.20 -Address 172.19.0.1/24 -PeerNamespace $box20 -PeerName eth0 -PeerAddress 172.19.0.3/24
-    Add-LabDefaultRoute $box10 172.18.0.1
+    Add-IpRoute -NetNamespace $box10 -DestinationPrefix default -NextHop 172.18.0.1 | Out-Null
     # echo "net.ipv4.ip_forward = 1" >> /etc/sysctl.conf; sysctl -p
-    Enable-LabForwarding $router
+    Enable-IpForwarding -NetNamespace $router
 
     # Stand-in for a FORWARD policy of DROP (not in the seed): without the seed's rules nothing passes.
     $dropAll = Add-ForwardRule -NetNamespace $router -Action Drop
-    $before = Test-LabPing $box10 172.19.0.3
+    $before = (Test-LabPing $box10 172.19.0.3 -Tries 2).Success
     $dropAll | Remove-ForwardRule
 
     # iptables -t nat -A POSTROUTING -o ens33.10 -j MASQUERADE
@@ -46,7 +46,7 @@ try {
         Add-ForwardRule -NetNamespace $router -InInterface $pair[0] -OutInterface $pair[1] | Out-Null
     }
     Add-ForwardRule -NetNamespace $router -Action Drop | Out-Null
-    $after = Test-LabPing $box10 172.19.0.3
+    $after = (Test-LabPing $box10 172.19.0.3).Success
 
     [pscustomobject]@{
         Lab              = 'Router-Forward'
@@ -58,5 +58,5 @@ try {
     }
 }
 finally {
-    if (-not $Keep) { Remove-LabNamespace $box10, $box20, $router }
+    if (-not $Keep) { Remove-Lab }
 }

@@ -14,7 +14,7 @@
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
-Import-Module (Join-Path $PSScriptRoot 'TunnelLab.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
 $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
 $hosts = @(
@@ -22,7 +22,7 @@ $hosts = @(
     @{ Ns = "sitB-$tag"; Local = '192.168.3.3'; Remote = '192.168.3.2'; Address = '2001:db8:1::2/64' }
 )
 try {
-    New-TunnelLabHost -Name $hosts.Ns -Underlay ($hosts | ForEach-Object { "$($_.Local)/24" })
+    New-LabHostPair -Name $hosts.Ns -Underlay ($hosts | ForEach-Object { "$($_.Local)/24" })
     foreach ($h in $hosts) {
         New-IpTunnel -NetNamespace $h.Ns -Name sit1 -Mode Sit -Remote $h.Remote -Local $h.Local -Ttl 64 -Up | Out-Null
         Add-IpAddress -NetNamespace $h.Ns -InterfaceName sit1 -IPAddress $h.Address | Out-Null
@@ -46,5 +46,5 @@ try {
     $back
 }
 finally {
-    Remove-TunnelLab -Name $hosts.Ns
+    Remove-Lab
 }

@@ -33,7 +33,7 @@ try {
     New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
     foreach ($h in $hosts) {
         New-LabNamespace $h.Name | Out-Null
-        Connect-LabHost -HostName $h.Name -Address $h.Underlay -Switch $switch -SwitchBridge sw0 -PortName "p$($h.Name.Substring($h.Name.Length - 2))"
+        Connect-LabNamespace -Namespace $switch -Name "p$($h.Name.Substring($h.Name.Length - 2))" -Master sw0 -PeerNamespace $h.Name -PeerName eth0 -PeerAddress "$($h.Underlay)/24"
         # Seed 003: the VTEP joins 239.1.1.1 on eth0; -Device is what makes the group usable (iproute2 insists too).
         New-VxlanLink -NetNamespace $h.Name -Name vxlan0 -Vni 42 -Port 4789 -Group 239.1.1.1 -Device eth0 | Out-Null
         New-BridgeLink -NetNamespace $h.Name -Name br0 -Up | Out-Null
@@ -51,7 +51,7 @@ try {
 
     if ($NatOut) {
         $outside = New-LabNamespace "$Prefix-out"
-        Connect-LabHost -HostName $outside -Address 172.16.1.100 -Switch $switch -SwitchBridge sw0 -PortName pout
+        Connect-LabNamespace -Namespace $switch -Name pout -Master sw0 -PeerNamespace $outside -PeerName eth0 -PeerAddress 172.16.1.100/24
         foreach ($h in $hosts) {
             Enable-IpForwarding -NetNamespace $h.Name
             Add-IpRoute -NetNamespace $h.Container -DestinationPrefix default -NextHop 10.233.0.1 | Out-Null

@@ -21,9 +21,7 @@ $hostA = "$Prefix-a"; $hostB = "$Prefix-b"
 try {
     New-LabNamespace $hostA | Out-Null
     New-LabNamespace $hostB | Out-Null
-    Connect-LabHost -HostName $hostA -Address 192.168.3.2 -Switch $hostB -PortName peer-a
-    Enable-IpLink -NetNamespace $hostB -InterfaceName peer-a
-    Add-IpAddress -NetNamespace $hostB -InterfaceName peer-a -IPAddress 192.168.3.3 -PrefixLength 24 | Out-Null
+    Connect-LabNamespace -Namespace $hostB -Name peer-a -Address 192.168.3.3/24 -PeerNamespace $hostA -PeerName eth0 -PeerAddress 192.168.3.2/24
 
     # Seed 000 3.2.1 / 3.2.2: the VTEPs, mirrored; the underlay device on B is the other end of the wire.
     $vteps = @(

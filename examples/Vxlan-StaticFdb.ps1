@@ -32,7 +32,7 @@ try {
     New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
     foreach ($h in $inventory) {
         New-LabNamespace $h.Host | Out-Null
-        Connect-LabHost -HostName $h.Host -Address $h.Vtep -Switch $switch -SwitchBridge sw0 -PortName "p$($h.Host.Substring($h.Host.Length - 2))"
+        Connect-LabNamespace -Namespace $switch -Name "p$($h.Host.Substring($h.Host.Length - 2))" -Master sw0 -PeerNamespace $h.Host -PeerName eth0 -PeerAddress "$($h.Vtep)/24"
         New-BridgeLink -NetNamespace $h.Host -Name br0 -Up | Out-Null
         New-VxlanLink -NetNamespace $h.Host -Name vxlan0 -Vni 42 -Port 4789 -Device eth0 -Learning:$false -Proxy -Master br0 -Up | Out-Null
         New-LabContainer -Name $h.Container -HostName $h.Host -Bridge br0 -Address $h.IPAddress -PrefixLength 24 -MacAddress $h.MacAddress

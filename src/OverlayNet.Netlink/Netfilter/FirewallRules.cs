@@ -14,12 +14,24 @@ namespace OverlayNet
         /// <summary>The rule's expressions as <c>nft --debug=netlink</c> prints them.</summary>
         public string[] Expressions { get; set; } = [];
 
-        protected void CopyRaw(NftRule rule, string? netNamespace)
+        /// <summary>
+        /// Copies what every rule shows and returns the rule's spec for the typed properties, or null (and
+        /// Recognized false) when there is none or <paramref name="isOtherShape"/> says it is not this type's shape.
+        /// </summary>
+        protected NftRuleSpec? Recognize(NftRule rule, string? netNamespace, Func<NftRuleSpec, bool> isOtherShape)
         {
             Handle = rule.Handle;
             NetNamespace = netNamespace;
             Expressions = rule.Expressions.Select(e => e.ToString()).ToArray();
+            if (rule.Spec is NftRuleSpec s && !isOtherShape(s)) return s;
+            Recognized = false;
+            return null;
         }
+
+        /// <summary>The nft text of a recognized rule from its parts (null parts left out); else the raw expressions.</summary>
+        protected string Describe(params string?[] parts) => Recognized
+            ? string.Join(' ', parts.Where(x => x != null))
+            : string.Join(' ', Expressions.Select(e => $"[ {e} ]"));
 
         protected static string? Text(IpPrefix? p) => p?.ToString();
     }
@@ -34,27 +46,20 @@ namespace OverlayNet
         public static NatMasquerade FromRule(NftRule rule, string? netNamespace)
         {
             var result = new NatMasquerade();
-            result.CopyRaw(rule, netNamespace);
-            NftRuleSpec? s = rule.Spec;
             // Only "saddr X, daddr != Y, oifname Z, masquerade" fits these properties; anything else stays raw.
-            if (s == null || s.Action != NftRuleAction.Masquerade || s.SourceNegated || (s.Destination != null && !s.DestinationNegated)
-                || s.InInterface != null || s.ConnectionState != null)
-            {
-                result.Recognized = false;
-                return result;
-            }
+            NftRuleSpec? s = result.Recognize(rule, netNamespace, r => r.Action != NftRuleAction.Masquerade || r.SourceNegated
+                || (r.Destination != null && !r.DestinationNegated) || r.InInterface != null || r.ConnectionState != null);
+            if (s == null) return result;
             result.SourcePrefix = Text(s.Source);
             result.ExcludeDestinationPrefix = Text(s.Destination);
             result.OutInterface = s.OutInterface;
             return result;
         }
 
-        public override string ToString() => Recognized
-            ? string.Join(' ', new[] {
-                SourcePrefix == null ? null : $"ip saddr {SourcePrefix}",
-                ExcludeDestinationPrefix == null ? null : $"ip daddr != {ExcludeDestinationPrefix}",
-                OutInterface == null ? null : $"oifname \"{OutInterface}\"", "masquerade" }.Where(x => x != null))
-            : string.Join(' ', Expressions.Select(e => $"[ {e} ]"));
+        public override string ToString() => Describe(
+            SourcePrefix == null ? null : $"ip saddr {SourcePrefix}",
+            ExcludeDestinationPrefix == null ? null : $"ip daddr != {ExcludeDestinationPrefix}",
+            OutInterface == null ? null : $"oifname \"{OutInterface}\"", "masquerade");
     }
 
     /// <summary>A rule in the filter forward chain (<c>iptables -A FORWARD ... -j ACCEPT|DROP</c>).</summary>
@@ -70,13 +75,9 @@ namespace OverlayNet
         public static ForwardRule FromRule(NftRule rule, string? netNamespace)
         {
             var result = new ForwardRule();
-            result.CopyRaw(rule, netNamespace);
-            NftRuleSpec? s = rule.Spec;
-            if (s == null || s.Action == NftRuleAction.Masquerade || s.SourceNegated || s.DestinationNegated)
-            {
-                result.Recognized = false;
-                return result;
-            }
+            NftRuleSpec? s = result.Recognize(rule, netNamespace,
+                r => r.Action == NftRuleAction.Masquerade || r.SourceNegated || r.DestinationNegated);
+            if (s == null) return result;
             result.SourcePrefix = Text(s.Source);
             result.DestinationPrefix = Text(s.Destination);
             result.InInterface = s.InInterface;
@@ -86,15 +87,13 @@ namespace OverlayNet
             return result;
         }
 
-        public override string ToString() => Recognized
-            ? string.Join(' ', new[] {
-                InInterface == null ? null : $"iifname \"{InInterface}\"",
-                OutInterface == null ? null : $"oifname \"{OutInterface}\"",
-                SourcePrefix == null ? null : $"ip saddr {SourcePrefix}",
-                DestinationPrefix == null ? null : $"ip daddr {DestinationPrefix}",
-                ConnectionState == null ? null : $"ct state {ConnectionState.Value.ToString().Replace(", ", ",").ToLowerInvariant()}",
-                Action?.ToString().ToLowerInvariant() }.Where(x => x != null))
-            : string.Join(' ', Expressions.Select(e => $"[ {e} ]"));
+        public override string ToString() => Describe(
+            InInterface == null ? null : $"iifname \"{InInterface}\"",
+            OutInterface == null ? null : $"oifname \"{OutInterface}\"",
+            SourcePrefix == null ? null : $"ip saddr {SourcePrefix}",
+            DestinationPrefix == null ? null : $"ip daddr {DestinationPrefix}",
+            ConnectionState == null ? null : $"ct state {ConnectionState.Value.ToString().Replace(", ", ",").ToLowerInvariant()}",
+            Action?.ToString().ToLowerInvariant());
     }
 }
 

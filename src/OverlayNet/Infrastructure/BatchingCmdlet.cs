@@ -27,6 +27,24 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
     /// <summary>Called on the pipeline thread for every input the kernel accepted (Add- writes its output here).</summary>
     protected virtual void OnApplied(TItem item) { }
 
+    /// <summary>
+    /// Validates, resolves and queues the request for one input: <paramref name="prepare"/> returns its encoder,
+    /// or null when ShouldProcess declined. A failure that is the user's to see becomes an error naming
+    /// <paramref name="item"/>, and the next input goes on.
+    /// </summary>
+    protected void TryEnqueue(TItem item, Func<Action<MessageWriter>?> prepare)
+    {
+        // Not Try(...): the activity text is only formatted when something fails, which matters in bulk.
+        try
+        {
+            if (prepare() is Action<MessageWriter> encode) Enqueue(item, encode);
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            WriteFailure(e, FailureId, item, Activity(item));
+        }
+    }
+
     /// <summary>Queues one encoded request for <paramref name="item"/> in the current namespace's batch.</summary>
     protected void Enqueue(TItem item, Action<MessageWriter> encode)
     {
@@ -61,6 +79,16 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
         }
         return found;
     }
+
+    /// <summary>
+    /// The interface name an output object shows: as given, else the kernel's name for the resolved
+    /// <paramref name="index"/> (input that named only an index), else <paramref name="fallback"/>.
+    /// </summary>
+    protected string InterfaceDisplayName(string? name, int index, string fallback) =>
+        !string.IsNullOrEmpty(name) ? name! : Rtnl.GetLink(index)?.Name ?? fallback;
+
+    /// <summary>An error's activity: "Cannot add FDB entry X" from the ShouldProcess verb "Add FDB entry".</summary>
+    protected string CannotText(string verb, string what) => $"Cannot {char.ToLowerInvariant(verb[0])}{verb[1..]} {Describe(what)}";
 
     private void Report(IReadOnlyList<(TItem Item, NetlinkException? Error)> results)
     {

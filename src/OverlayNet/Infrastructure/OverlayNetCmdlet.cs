@@ -77,6 +77,9 @@ public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
         e is ArgumentException or FormatException or ErrnoException or NetlinkProtocolException
             or TimeoutException or InvalidOperationException or IOException or UnauthorizedAccessException;
 
+    /// <summary>The index a listing filters on: 0 (every interface) when no name was given.</summary>
+    protected int IndexOrAll(string? name) => string.IsNullOrEmpty(name) ? 0 : Rtnl.GetIndex(name!);
+
     /// <summary>Resolves -InterfaceName / -InterfaceIndex to an index in the given client's namespace.</summary>
     protected static int ResolveInterface(RtnlClient client, string? name, int index)
     {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Route;
+using OverlayNet.Netlink.Tests.Support;
 
 namespace OverlayNet.Netlink.Tests.Route;
 
@@ -11,18 +12,11 @@ namespace OverlayNet.Netlink.Tests.Route;
 /// </summary>
 public class FdbEncodingTests
 {
-    private static byte[] Encode(Action<MessageWriter> write)
-    {
-        using var w = new MessageWriter();
-        write(w);
-        return w.WrittenSpan.ToArray();
-    }
-
     [Fact]
     public void Append_defaults_to_self_permanent_with_noarp()
     {
         var spec = new FdbEntrySpec { MacAddress = MacAddress.Parse("00:00:00:00:00:00"), InterfaceIndex = 7, Destination = IPAddress.Parse("192.168.8.101") };
-        byte[] m = Encode(w => RtnlClient.WriteFdbEntry(w, spec, FdbOperation.Append));
+        byte[] m = Messages.Written(w => RtnlClient.WriteFdbEntry(w, spec, FdbOperation.Append));
         Assert.Equal(Rtm.NEWNEIGH, BinaryPrimitives.ReadUInt16LittleEndian(m.AsSpan(4)));
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(m.AsSpan(6));
         Assert.Equal(Nl.NLM_F_REQUEST | Nl.NLM_F_CREATE | Nl.NLM_F_APPEND, flags);
@@ -44,7 +38,7 @@ public class FdbEncodingTests
     public void Operations_use_iproute2_flags(FdbOperation op, int expected)
     {
         var spec = new FdbEntrySpec { MacAddress = MacAddress.Parse("02:00:00:00:00:01"), InterfaceIndex = 3, Master = true, State = FdbState.Static };
-        byte[] m = Encode(w => RtnlClient.WriteFdbEntry(w, spec, op));
+        byte[] m = Messages.Written(w => RtnlClient.WriteFdbEntry(w, spec, op));
         Assert.Equal(Nl.NLM_F_REQUEST | expected, BinaryPrimitives.ReadUInt16LittleEndian(m.AsSpan(6)));
         Assert.Equal(Nud.NOARP | Nud.REACHABLE, BinaryPrimitives.ReadUInt16LittleEndian(m.AsSpan(24)));
         Assert.Equal(Ntf.MASTER, m[26]);
@@ -54,7 +48,7 @@ public class FdbEncodingTests
     public void Port_is_network_order_and_vni_host_order()
     {
         var spec = new FdbEntrySpec { MacAddress = default, InterfaceIndex = 3, Port = 4790, Vni = 100, ViaIndex = 2 };
-        byte[] m = Encode(w => RtnlClient.WriteFdbEntry(w, spec, FdbOperation.Add));
+        byte[] m = Messages.Written(w => RtnlClient.WriteFdbEntry(w, spec, FdbOperation.Add));
         ushort? port = null; uint? vni = null, via = null;
         foreach (NetlinkAttribute a in new AttributeEnumerator(m.AsSpan(28)))
         {

@@ -92,22 +92,13 @@ public class IpTunnelParserTests
     [Fact]
     public void TunInfoDataReadsBackModeOwnerAndFlags()
     {
-        byte[] msg = Messages.Written(w =>
+        byte[] msg = Messages.NewLink(7, "tap0", "tun", w =>
         {
-            w.BeginMessage(Rtm.NEWLINK, 0);
-            w.WriteStruct(new IfInfoMsg { Index = 7 });
-            w.AttrString(Ifla.IFNAME, "tap0");
-            int info = w.BeginNested(Ifla.LINKINFO);
-            w.AttrString(Ifla.INFO_KIND, "tun");
-            int data = w.BeginNested(Ifla.INFO_DATA);
             w.AttrU32(1, 65534); // IFLA_TUN_OWNER
             w.AttrU8(3, 2);      // IFLA_TUN_TYPE = IFF_TAP
             w.AttrU8(4, 0);      // IFLA_TUN_PI
             w.AttrU8(6, 1);      // IFLA_TUN_PERSIST
             w.AttrU8(7, 1);      // IFLA_TUN_MULTI_QUEUE
-            w.EndNested(data);
-            w.EndNested(info);
-            w.EndMessage();
         });
         TunTapLink t = Assert.IsType<TunTapLink>(LinkParser.Parse(Messages.Single(msg)));
         Assert.Equal(TunTapMode.Tap, t.Mode);

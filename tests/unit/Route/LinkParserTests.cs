@@ -147,19 +147,7 @@ public class LinkParserTests
     [Fact]
     public void Unknown_kind_stays_a_plain_link_with_its_kind()
     {
-        byte[] bytes = Messages.Written(w =>
-        {
-            w.BeginMessage(Rtm.NEWLINK, 0);
-            w.WriteStruct(new IfInfoMsg { Index = 9 });
-            w.AttrString(Ifla.IFNAME, "x0");
-            int info = w.BeginNested(Ifla.LINKINFO);
-            w.AttrString(Ifla.INFO_KIND, "nosuchkind");
-            int data = w.BeginNested(Ifla.INFO_DATA);
-            w.AttrU32(1, 7);
-            w.EndNested(data);
-            w.EndNested(info);
-            w.EndMessage();
-        });
+        byte[] bytes = Messages.NewLink(9, "x0", "nosuchkind", w => w.AttrU32(1, 7));
         Link l = LinkParser.Parse(Messages.Single(bytes))!;
         Assert.Equal(typeof(Link), l.GetType());
         Assert.Equal("nosuchkind", l.Kind);

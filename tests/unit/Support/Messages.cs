@@ -1,4 +1,5 @@
 using OverlayNet.Netlink.Protocol;
+using OverlayNet.Netlink.Route;
 
 namespace OverlayNet.Netlink.Tests.Support;
 
@@ -39,4 +40,22 @@ internal static class Messages
         write(w);
         return w.WrittenSpan.ToArray();
     }
+
+    /// <summary>
+    /// An RTM_NEWLINK as the kernel reports a link of <paramref name="kind"/>: index, name, and IFLA_LINKINFO
+    /// with the kind and whatever <paramref name="infoData"/> writes into IFLA_INFO_DATA.
+    /// </summary>
+    public static byte[] NewLink(int index, string name, string kind, Action<MessageWriter> infoData) => Written(w =>
+    {
+        w.BeginMessage(Rtm.NEWLINK, 0);
+        w.WriteStruct(new IfInfoMsg { Index = index });
+        w.AttrString(Ifla.IFNAME, name);
+        int info = w.BeginNested(Ifla.LINKINFO);
+        w.AttrString(Ifla.INFO_KIND, kind);
+        int data = w.BeginNested(Ifla.INFO_DATA);
+        infoData(w);
+        w.EndNested(data);
+        w.EndNested(info);
+        w.EndMessage();
+    });
 }

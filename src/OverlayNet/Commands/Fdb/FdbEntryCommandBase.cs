@@ -69,7 +69,7 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
     /// <summary>The ShouldProcess verb: "Add FDB entry".</summary>
     protected abstract string Verb { get; }
 
-    protected override string Activity(BridgeFdbEntry e) => $"Cannot {char.ToLowerInvariant(Verb[0])}{Verb[1..]} {Describe(e.ToString())}";
+    protected override string Activity(BridgeFdbEntry e) => CannotText(Verb, e.ToString());
 
     protected override void ProcessRecord()
     {
@@ -162,8 +162,7 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
             State = State ?? FdbState.Permanent,
             NetNamespace = NetNamespace,
         };
-        // Not Try(...): the activity text is only formatted when something fails, which matters in bulk.
-        try
+        TryEnqueue(entry, () =>
         {
             var spec = new FdbEntrySpec
             {
@@ -175,16 +174,11 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
             spec.InterfaceIndex = 1; // checked for real below, after the values that need no lookup
             spec.Validate();
             spec.InterfaceIndex = entry.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
-            if (!string.IsNullOrEmpty(InterfaceName)) entry.InterfaceName = InterfaceName!;
-            else entry.InterfaceName = Rtnl.GetLink(entry.InterfaceIndex)?.Name ?? entry.InterfaceName;
+            entry.InterfaceName = InterfaceDisplayName(InterfaceName, entry.InterfaceIndex, entry.InterfaceName);
             if (!string.IsNullOrEmpty(Via)) spec.ViaIndex = entry.ViaIndex = ResolveCached(Via, 0);
-            if (!ShouldProcess(Describe(entry.ToString()), Verb)) return;
-            Enqueue(entry, w => RtnlClient.WriteFdbEntry(w, spec, Operation));
-        }
-        catch (Exception e) when (IsUserFacing(e))
-        {
-            WriteFailure(e, FailureId, entry, Activity(entry));
-        }
+            if (!ShouldProcess(Describe(entry.ToString()), Verb)) return null;
+            return w => RtnlClient.WriteFdbEntry(w, spec, Operation);
+        });
     }
 }
 

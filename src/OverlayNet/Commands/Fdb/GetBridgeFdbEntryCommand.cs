@@ -26,9 +26,7 @@ public sealed class GetBridgeFdbEntryCommand : OverlayNetCmdlet
     {
         Try("GetBridgeFdbEntryFailed", InterfaceName ?? NetNamespace, "Cannot list FDB entries", () =>
         {
-            int dev = string.IsNullOrEmpty(InterfaceName) ? 0 : Rtnl.GetIndex(InterfaceName!);
-            int br = string.IsNullOrEmpty(Bridge) ? 0 : Rtnl.GetIndex(Bridge!);
-            foreach (BridgeFdbEntry e in Rtnl.GetFdbEntries(dev, br))
+            foreach (BridgeFdbEntry e in Rtnl.GetFdbEntries(IndexOrAll(InterfaceName), IndexOrAll(Bridge)))
             {
                 if (MacAddress != null && Array.IndexOf(MacAddress, e.MacAddress) < 0) continue;
                 WriteObject(e);

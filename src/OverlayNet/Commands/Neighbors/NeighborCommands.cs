@@ -45,7 +45,7 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
     protected abstract string Verb { get; }
 
     protected override string Activity(IpNeighbor n) =>
-        $"Cannot {char.ToLowerInvariant(Verb[0])}{Verb[1..]} {Describe($"{(n.Proxy ? "proxy " : "")}{n.IPAddress}{(n.LinkLayerAddress is MacAddress m ? $" lladdr {m}" : "")} dev {n.InterfaceName}")}";
+        CannotText(Verb, $"{(n.Proxy ? "proxy " : "")}{n.IPAddress}{(n.LinkLayerAddress is MacAddress m ? $" lladdr {m}" : "")} dev {n.InterfaceName}");
 
     protected override void ProcessRecord()
     {
@@ -59,8 +59,7 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
             Router = Router.IsPresent,
             NetNamespace = NetNamespace,
         };
-        // Not Try(...): the activity text is only formatted when something fails, which matters in bulk.
-        try
+        TryEnqueue(neighbor, () =>
         {
             var spec = new NeighborSpec
             {
@@ -69,14 +68,10 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
             };
             spec.Validate(Operation == NeighborOperation.Delete); // before any lookup: bad input sends nothing
             spec.InterfaceIndex = neighbor.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
-            if (string.IsNullOrEmpty(InterfaceName)) neighbor.InterfaceName = Rtnl.GetLink(spec.InterfaceIndex)?.Name ?? neighbor.InterfaceName;
-            if (!ShouldProcess(Describe($"{IPAddress} dev {neighbor.InterfaceName}"), Verb)) return;
-            Enqueue(neighbor, w => RtnlClient.WriteNeighbor(w, spec, Operation));
-        }
-        catch (Exception e) when (IsUserFacing(e))
-        {
-            WriteFailure(e, FailureId, neighbor, Activity(neighbor));
-        }
+            neighbor.InterfaceName = InterfaceDisplayName(InterfaceName, spec.InterfaceIndex, neighbor.InterfaceName);
+            if (!ShouldProcess(Describe($"{IPAddress} dev {neighbor.InterfaceName}"), Verb)) return null;
+            return w => RtnlClient.WriteNeighbor(w, spec, Operation);
+        });
     }
 }
 
@@ -148,7 +143,7 @@ public sealed class GetIpNeighborCommand : OverlayNetCmdlet
     {
         Try("GetIpNeighborFailed", InterfaceName ?? NetNamespace, "Cannot list neighbours", () =>
         {
-            int dev = string.IsNullOrEmpty(InterfaceName) ? 0 : Rtnl.GetIndex(InterfaceName!);
+            int dev = IndexOrAll(InterfaceName);
             foreach (IpNeighbor n in Rtnl.GetNeighbors(Proxy, AddressFamily, dev))
             {
                 if (IPAddress != null && !IPAddress.Contains(n.IPAddress)) continue;
@@ -184,7 +179,7 @@ public sealed class ClearIpNeighborCommand : OverlayNetCmdlet
         string target = Describe(InterfaceName ?? "all interfaces");
         Try("ClearIpNeighborFailed", InterfaceName ?? NetNamespace, $"Cannot flush neighbours of {target}", () =>
         {
-            int dev = string.IsNullOrEmpty(InterfaceName) ? 0 : Rtnl.GetIndex(InterfaceName!);
+            int dev = IndexOrAll(InterfaceName);
             NeighborState? states = State == null ? null : State.Aggregate(NeighborState.None, (a, s) => a | s);
             if (!ShouldProcess(target, "Flush neighbour entries")) return;
             List<IpNeighbor> removed = Rtnl.FlushNeighbors(dev, states, AddressFamily);
