@@ -27,6 +27,9 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
     /// <summary>Called on the pipeline thread for every input the kernel accepted (Add- writes its output here).</summary>
     protected virtual void OnApplied(TItem item) { }
 
+    /// <summary>What an error record names as its target: the input itself, unless the cmdlet knows better (a route's prefix).</summary>
+    protected virtual object ErrorTarget(TItem item) => item;
+
     /// <summary>
     /// Validates, resolves and queues the request for one input: <paramref name="prepare"/> returns its encoder,
     /// or null when ShouldProcess declined. A failure that is the user's to see becomes an error naming
@@ -41,7 +44,7 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            WriteFailure(e, FailureId, item, Activity(item));
+            WriteFailure(e, FailureId, ErrorTarget(item), Activity(item));
         }
     }
 
@@ -95,7 +98,7 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
         foreach (var (item, error) in results)
         {
             if (error == null) OnApplied(item);
-            else WriteFailure(error, FailureId, item, Activity(item));
+            else WriteFailure(error, FailureId, ErrorTarget(item), Activity(item));
         }
     }
 

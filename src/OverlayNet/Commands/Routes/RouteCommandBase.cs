@@ -101,6 +101,8 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
 
     protected override void OnApplied(RouteRequest item) => Succeeded(item);
 
+    protected override object ErrorTarget(RouteRequest item) => item.Prefix;
+
     /// <summary>What to write once the kernel accepted one request.</summary>
     protected abstract void Succeeded(RouteRequest item);
 
