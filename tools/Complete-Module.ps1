@@ -112,16 +112,25 @@ function Get-TypeLabel([type] $Type) {
     return $Type.Name
 }
 
+function Get-PipelineProperty($cmd, [string] $Name) {
+    # [PipelineProperty] parameters are bound from piped objects (their properties, or a bare string for
+    # ByValue) by the module itself, not by PowerShell; the help describes them the same way.
+    $prop = $cmd.ImplementingType.GetProperty($Name)
+    if ($prop) { $prop.GetCustomAttributes($true) | Where-Object { $_.GetType().Name -eq 'PipelinePropertyAttribute' } }
+}
+
 function Write-Parameter($cmd, $param, $set, [string] $Text, [switch] $InSyntax) {
     $attr = $set.Parameters | Where-Object Name -eq $param.Name
     $pipe = @()
-    if ($attr.ValueFromPipeline) { $pipe += 'ByValue' }
-    if ($attr.ValueFromPipelineByPropertyName) { $pipe += 'ByPropertyName' }
+    $own = Get-PipelineProperty $cmd $param.Name
+    if ($attr.ValueFromPipeline -or ($own -and $own.ByValue)) { $pipe += 'ByValue' }
+    if ($attr.ValueFromPipelineByPropertyName -or $own) { $pipe += 'ByPropertyName' }
     $isSwitch = $param.SwitchParameter
     $valueType = [Nullable]::GetUnderlyingType($param.ParameterType) ?? $param.ParameterType
     $wildcards = [bool]($param.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
     $w.WriteStartElement('command', 'parameter', $cmdNs)
-    $w.WriteAttributeString('required', $attr.IsMandatory.ToString().ToLowerInvariant())
+    $required = $attr.IsMandatory -or ($own -and $own.Required)
+    $w.WriteAttributeString('required', $required.ToString().ToLowerInvariant())
     $w.WriteAttributeString('variableLength', $param.ParameterType.IsArray.ToString().ToLowerInvariant())
     $w.WriteAttributeString('position', $(if ($attr.Position -ge 0) { "$($attr.Position)" } else { 'named' }))
     $w.WriteAttributeString('pipelineInput', $(if ($pipe) { "True ($($pipe -join ', '))" } else { 'False' }))
@@ -172,12 +181,12 @@ function Write-TypeList([string] $ListElement, [string] $ItemElement, $Items) {
 
 function Get-InputTypes($cmd, $own) {
     $params = $cmd.Parameters.Values | Where-Object { & $own $_ }
-    $byValue = $params | Where-Object { $_.Attributes | Where-Object { $_ -is [Parameter] -and $_.ValueFromPipeline } }
+    $byValue = $params | Where-Object { ($_.Attributes | Where-Object { $_ -is [Parameter] -and $_.ValueFromPipeline }) -or ((Get-PipelineProperty $cmd $_.Name) | Where-Object ByValue) }
     foreach ($p in $byValue) {
         $type = [Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType
         [pscustomobject]@{ Name = $type.FullName; Description = "Bound to -$($p.Name)." }
     }
-    $byName = @($params | Where-Object { $_.Attributes | Where-Object { $_ -is [Parameter] -and $_.ValueFromPipelineByPropertyName } } |
+    $byName = @($params | Where-Object { ($_.Attributes | Where-Object { $_ -is [Parameter] -and $_.ValueFromPipelineByPropertyName }) -or (Get-PipelineProperty $cmd $_.Name) } |
         Sort-Object Name | ForEach-Object { $_.Name })
     if ($byName) {
         [pscustomobject]@{

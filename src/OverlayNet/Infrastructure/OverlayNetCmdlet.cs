@@ -23,7 +23,7 @@ public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
     /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NetNamespaceCompleter))]
-    public string? NetNamespace
+    public virtual string? NetNamespace
     {
         get => _netNamespace;
         set => _netNamespace = string.IsNullOrEmpty(value) ? null : value;

@@ -6,39 +6,44 @@ namespace OverlayNet.Commands;
 
 /// <summary>
 /// Shared parameters and batch path of Add-, Set- and Remove-IpNeighbor (<c>ip neigh add|replace|del</c>),
-/// bound by property name so neighbour objects and CSV rows can be piped in.
+/// read from the properties of piped objects so neighbour objects and CSV rows can be piped in.
 /// </summary>
 public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0)]
+    [PipelineProperty(Required = true)]
     [Alias("Address", "IP")]
     public IPAddress IPAddress { get; set; } = IPAddress.None;
 
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 1)]
+    [PipelineProperty]
     [Alias("lladdr")]
     public MacAddress? LinkLayerAddress { get; set; }
 
-    [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 2)]
+    [PipelineProperty]
     [Alias("Name", "Device", "Dev", "InterfaceAlias", "ifAlias")]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? InterfaceName { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     [Alias("ifIndex", "Index")]
     public int InterfaceIndex { get; set; }
 
     /// <summary>The entry's state (<c>nud</c>); iproute2's default for add and replace is permanent.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public NeighborState State { get; set; } = NeighborState.Permanent;
 
     /// <summary>A proxy entry (<c>ip neigh add proxy</c>): needs no link-layer address.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [FlagTransformation]
+    [Parameter]
+    [PipelineProperty]
     public SwitchParameter Proxy { get; set; }
 
     /// <summary>Mark the neighbour as an IPv6 router (<c>router</c>).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [FlagTransformation]
+    [Parameter]
+    [PipelineProperty]
     public SwitchParameter Router { get; set; }
 
     protected abstract NeighborOperation Operation { get; }
@@ -47,7 +52,9 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
     protected override string Activity(IpNeighbor n) =>
         CannotText(Verb, $"{(n.Proxy ? "proxy " : "")}{n.IPAddress}{(n.LinkLayerAddress is MacAddress m ? $" lladdr {m}" : "")} dev {n.InterfaceName}");
 
-    protected override void ProcessRecord()
+    protected override string InputNoun => "a neighbour";
+
+    protected override void ProcessInput()
     {
         var neighbor = new IpNeighbor
         {

@@ -6,69 +6,84 @@ using OverlayNet.Netlink.Route;
 namespace OverlayNet.Commands;
 
 /// <summary>
-/// What Add-, Set- and Remove-IpRoute share: the parameters of <c>ip route add</c>, all bound by property name
-/// (so Get-IpRoute output and CSV rows can be piped in), and the batch path: each input is validated and
+/// What Add-, Set- and Remove-IpRoute share: the parameters of <c>ip route add</c>, all read from the
+/// properties of piped objects (so Get-IpRoute output and CSV rows can be piped in; piped strings are
+/// prefixes), and the batch path: each input is validated and
 /// encoded in ProcessRecord, requests go to the kernel about a thousand at a time on a socket of their own
 /// while binding goes on, and failures come back as errors naming the prefix that failed.
 /// </summary>
 public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
 {
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0)]
+    [PipelineProperty(ByValue = true, Required = true)]
     [Alias("Destination", "To")]
     public string[] DestinationPrefix { get; set; } = [];
 
     /// <summary>Gateway (<c>via</c>).</summary>
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 1)]
+    [PipelineProperty]
     [Alias("Via", "Gateway")]
     public IPAddress? NextHop { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     [Alias("Name", "Device", "Dev", "InterfaceAlias", "ifAlias")]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? InterfaceName { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     [Alias("ifIndex")]
     public int InterfaceIndex { get; set; }
 
     /// <summary>Treat the gateway as directly reachable on the device even without a matching prefix (<c>onlink</c>).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public SwitchParameter OnLink { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public Scope? Scope { get; set; }
 
     /// <summary>Table number, or main, local, default.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public string? Table { get; set; }
 
     /// <summary>A VRF device whose table to use (<c>vrf NAME</c>).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? Vrf { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     [Alias("Metric", "Priority")]
     public uint? RouteMetric { get; set; }
 
     /// <summary>Preferred source address (<c>src</c>).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     [Alias("PreferredSource")]
     public IPAddress? Source { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public RouteType? Type { get; set; }
 
     /// <summary>Paths of a multipath route: objects (or hashtables) with NextHop, InterfaceName, Weight, OnLink.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public RouteNextHop[]? NextHops { get; set; }
 
     /// <summary>Family of "default" (IPv4 unless a next hop says otherwise).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public IpAddressFamily? AddressFamily { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
+    [PipelineProperty]
     public RouteProtocol? Protocol { get; set; }
 
     protected abstract RouteOperation Operation { get; }
@@ -76,23 +91,31 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
 
     private readonly Dictionary<(RtnlClient, string), uint> _vrfTables = [];
 
-    // An array of prefixes (-DestinationPrefix $list) is the bulk form: one binding for all of them.
-    protected override void ProcessRecord()
+    private string? _action;
+
+    // An array of prefixes (-DestinationPrefix $list) is one input too: one binding for all of them.
+    protected override void ProcessInput()
     {
         foreach (string prefix in DestinationPrefix) Queue(prefix);
     }
 
     private void Queue(string prefix)
     {
-        string target = Describe(prefix);
-        Try(FailureId, prefix, $"Cannot {Verb.ToLowerInvariant()} route {target}", () =>
+        // No Try(...): its activity text would be formatted for every route, and this runs 50,000 times a pipeline.
+        try
         {
             RtnlClient client = Rtnl;
             RouteSpec spec = BuildSpec(client, prefix);
-            if (!ShouldProcess(target, $"{Verb} route")) return;
+            if (!ShouldProcess(Describe(prefix), _action ??= $"{Verb} route")) return;
             Enqueue(new RouteRequest(prefix, spec, InterfaceName, client), w => RtnlClient.WriteRoute(w, spec, Operation));
-        });
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            WriteFailure(e, FailureId, prefix, $"Cannot {Verb.ToLowerInvariant()} route {Describe(prefix)}");
+        }
     }
+
+    protected override string InputNoun => "a route";
 
     protected override string FailureId => Verb + "IpRouteFailed";
 
