@@ -153,4 +153,22 @@ DestinationPrefix,NextHop,InterfaceName,OnLink,Table,RouteMetric
         "$err" | Should -Match 'ten'
         (ip -n $ns -j neigh show dev v0 | ConvertFrom-Json).dst | Sort-Object | Should -Be @('10.0.0.6', '10.0.0.7')
     }
+
+    It 'still asks ShouldProcess when -WhatIf, $WhatIfPreference, -Verbose or -Confirm is in effect' {
+        # The bulk cmdlets skip ShouldProcess only when it would say yes and write nothing.
+        '10.10.0.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 -WhatIf | Should -BeNullOrEmpty
+        & {
+            $WhatIfPreference = $true
+            '10.10.1.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 | Should -BeNullOrEmpty
+        }
+        Get-Routes $ns 100 | Should -BeNullOrEmpty
+
+        $verbose = '10.10.2.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 -Verbose 4>&1
+        ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match '10\.10\.2\.0/24'
+        & {
+            $ConfirmPreference = 'Low'  # Add-IpRoute is Medium impact: every route would need a yes
+            { '10.10.3.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 -ErrorAction Stop } | Should -Throw
+        }
+        (Get-Routes $ns 100).dst | Should -Be '10.10.2.0/24'
+    }
 }

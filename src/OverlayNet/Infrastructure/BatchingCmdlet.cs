@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Route;
@@ -25,9 +26,11 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
     /// One parameter set, and the required parameter (a route's prefix, an entry's MAC) is not Mandatory to
     /// PowerShell: with two sets PowerShell cannot tell <c>-InputObject $rows -InterfaceName vx0</c> from a
     /// command line missing its MAC. <see cref="PipelineBinder"/> checks it instead, per input.
+    /// One PSObject rather than PSObject[]: PowerShell binds a piped item to it about a microsecond faster;
+    /// a collection given on the command line is taken apart here.
     /// </remarks>
     [Parameter(ValueFromPipeline = true)]
-    public PSObject[]? InputObject { get; set; }
+    public PSObject? InputObject { get; set; }
 
     /// <summary>As every cmdlet's, but read from piped objects by <see cref="PipelineBinder"/>, not PowerShell.</summary>
     /// <remarks>
@@ -56,6 +59,29 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
     {
         base.BeginProcessing();
         _binder = new PipelineBinder(this);
+        NothingToConfirm = WouldShouldProcessBeSilent();
+    }
+
+    /// <summary>
+    /// True when ShouldProcess would say yes and write nothing (no -WhatIf, -Confirm or -Verbose, and no
+    /// preference asking for them): callers skip the call then, and the formatting of its target. PowerShell
+    /// formats a message from its resources on every call, about a microsecond per input.
+    /// </summary>
+    protected bool NothingToConfirm { get; private set; }
+
+    private bool WouldShouldProcessBeSilent()
+    {
+        var bound = MyInvocation.BoundParameters;
+        if (bound.ContainsKey("WhatIf") || bound.ContainsKey("Confirm") || bound.ContainsKey("Verbose") || bound.ContainsKey("Debug"))
+            return false;
+        if (LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"))) return false;
+        if (!LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference") ?? ActionPreference.SilentlyContinue, out ActionPreference verbose)
+            || verbose != ActionPreference.SilentlyContinue)
+            return false;
+        if (!LanguagePrimitives.TryConvertTo(GetVariableValue("ConfirmPreference") ?? ConfirmImpact.High, out ConfirmImpact asked))
+            return false;
+        ConfirmImpact mine = ((CmdletAttribute)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute))!).ConfirmImpact;
+        return asked == ConfirmImpact.None || mine < asked;
     }
 
     protected sealed override void ProcessRecord()
@@ -66,20 +92,31 @@ public abstract class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : cla
             ProcessInput();
             return;
         }
-        foreach (PSObject? input in InputObject)
+        if (InputObject.BaseObject is IEnumerable many and not string and not IDictionary)
         {
-            if (input == null) continue;
-            try
+            foreach (object? item in many)
             {
-                _binder!.Bind(this, input);
+                if (item != null) BindAndProcess(PSObject.AsPSObject(item));
             }
-            catch (ArgumentException e)
-            {
-                WriteFailure(e, "InvalidInputObject", input, $"Cannot read {InputNoun} from '{input}'");
-                continue;
-            }
-            ProcessInput();
         }
+        else
+        {
+            BindAndProcess(InputObject);
+        }
+    }
+
+    private void BindAndProcess(PSObject input)
+    {
+        try
+        {
+            _binder!.Bind(this, input);
+        }
+        catch (ArgumentException e)
+        {
+            WriteFailure(e, "InvalidInputObject", input, $"Cannot read {InputNoun} from '{input}'");
+            return;
+        }
+        ProcessInput();
     }
 
     private readonly Dictionary<string, RequestBatch<TItem>> _batches = new(StringComparer.Ordinal);

@@ -205,7 +205,7 @@ public sealed partial class RtnlClient
             RouteMetric = spec.Metric ?? (spec.Family == IpAddressFamily.IPv6 ? 1024u : null),
             Source = spec.Source,
             OnLink = spec.OnLink,
-            NextHops = spec.NextHops.Select(h => new RouteNextHop
+            NextHops = spec.NextHops.Count == 0 ? [] : spec.NextHops.Select(h => new RouteNextHop
             {
                 NextHop = h.Gateway,
                 InterfaceIndex = h.InterfaceIndex,

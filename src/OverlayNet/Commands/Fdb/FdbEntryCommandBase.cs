@@ -102,7 +102,7 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
             spec.InterfaceIndex = entry.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
             entry.InterfaceName = InterfaceDisplayName(InterfaceName, entry.InterfaceIndex, entry.InterfaceName);
             if (!string.IsNullOrEmpty(Via)) spec.ViaIndex = entry.ViaIndex = ResolveCached(Via, 0);
-            if (!ShouldProcess(Describe(entry.ToString()), Verb)) return null;
+            if (!NothingToConfirm && !ShouldProcess(Describe(entry.ToString()), Verb)) return null;
             return w => RtnlClient.WriteFdbEntry(w, spec, Operation);
         });
     }

@@ -76,7 +76,7 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
             spec.Validate(Operation == NeighborOperation.Delete); // before any lookup: bad input sends nothing
             spec.InterfaceIndex = neighbor.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
             neighbor.InterfaceName = InterfaceDisplayName(InterfaceName, spec.InterfaceIndex, neighbor.InterfaceName);
-            if (!ShouldProcess(Describe($"{IPAddress} dev {neighbor.InterfaceName}"), Verb)) return null;
+            if (!NothingToConfirm && !ShouldProcess(Describe($"{IPAddress} dev {neighbor.InterfaceName}"), Verb)) return null;
             return w => RtnlClient.WriteNeighbor(w, spec, Operation);
         });
     }

@@ -106,7 +106,7 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
         {
             RtnlClient client = Rtnl;
             RouteSpec spec = BuildSpec(client, prefix);
-            if (!ShouldProcess(Describe(prefix), _action ??= $"{Verb} route")) return;
+            if (!NothingToConfirm && !ShouldProcess(Describe(prefix), _action ??= $"{Verb} route")) return;
             Enqueue(new RouteRequest(prefix, spec, InterfaceName, client), w => RtnlClient.WriteRoute(w, spec, Operation));
         }
         catch (Exception e) when (IsUserFacing(e))
