@@ -158,6 +158,20 @@ Describe 'Bulk form' {
         $out.DestinationPrefix | Should -Be '10.40.0.0/24', '10.40.1.0/24'
         $err.TargetObject | Should -Be '10.41.0.1/8', '10.40.1.0/24'
     }
+
+    It 'maps each refusal to its route across batches, the last request included' {
+        # Only the last request of each sendmsg asks for an ack; a refused request is answered anyway. Existing
+        # routes at the start, on batch boundaries (1000) and at the very end must come back as exactly those errors.
+        $prefixes = 0..2499 | ForEach-Object { '10.{0}.{1}.0/24' -f (60 + [math]::Floor($_ / 256)), ($_ % 256) }
+        $taken = $prefixes[0, 999, 1000, 1733, 2499]
+        foreach ($p in $taken) { ip -n $ns route add $p dev v0 table 400 }
+        $err = $null
+        $out = $prefixes | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 400 -ErrorVariable err -ErrorAction SilentlyContinue
+        $out.Count | Should -Be 2495
+        $err.TargetObject | Sort-Object | Should -Be ($taken | Sort-Object)
+        $err | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'ResourceExists' }
+        (ip -n $ns -j route show table 400 | ConvertFrom-Json).Count | Should -Be 2500
+    }
 }
 
 Describe 'Routes in a VRF' -Tag KernelTier {
