@@ -37,12 +37,13 @@ public readonly struct IpPrefix : IEquatable<IpPrefix>
             prefix = new IpPrefix(IPAddress.Any, 0);
             return true;
         }
-        string addrText = text;
+        // Spans, not substrings: this runs for each of 50,000 routes in a bulk add.
+        ReadOnlySpan<char> addrText = text;
         int? len = null;
         int slash = text.IndexOf('/');
         if (slash >= 0)
         {
-            addrText = text[..slash];
+            addrText = text.AsSpan(0, slash);
             if (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int l))
             {
                 error = $"'{text}' has a prefix length that is not a number";
@@ -50,7 +51,8 @@ public readonly struct IpPrefix : IEquatable<IpPrefix>
             }
             len = l;
         }
-        if (!IPAddress.TryParse(addrText, out IPAddress? addr) || (addrText.Contains(':') == false && addrText.Count(c => c == '.') != 3))
+        // IPAddress also takes "10.1" for 10.0.0.1; iproute2 users mean a full dotted quad.
+        if (!IPAddress.TryParse(addrText, out IPAddress? addr) || (!addrText.Contains(':') && addrText.Count('.') != 3))
         {
             error = $"'{text}' is not an IPv4 or IPv6 address";
             return false;
@@ -75,6 +77,7 @@ public readonly struct IpPrefix : IEquatable<IpPrefix>
     /// <summary>The network part only (host bits cleared), as the kernel stores a route's destination.</summary>
     public IpPrefix Network()
     {
+        if (Length == MaxLength) return this; // a host prefix has no host bits (and bulk host routes skip the copy)
         byte[] b = Address.GetAddressBytes();
         for (int i = 0; i < b.Length; i++)
         {

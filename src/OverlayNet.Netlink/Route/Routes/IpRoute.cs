@@ -41,7 +41,15 @@ namespace OverlayNet
     public class IpRoute
     {
         /// <summary>CIDR text, <c>default</c> for a zero-length prefix of either family.</summary>
-        public string DestinationPrefix { get; set; } = "";
+        /// <remarks>Formatted from <see cref="Prefix"/> when first read: bulk adds and reads of 50,000 routes need
+        /// not format text that nobody looks at.</remarks>
+        public string DestinationPrefix
+        {
+            get => _destinationPrefix ??= Prefix.Address is null ? "" : FormatPrefix(Prefix);
+            set => _destinationPrefix = value;
+        }
+
+        private string? _destinationPrefix;
         public IPAddress? NextHop { get; set; }
         public string? InterfaceName { get; set; }
         public int InterfaceIndex { get; set; }

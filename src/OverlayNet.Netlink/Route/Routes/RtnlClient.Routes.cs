@@ -98,7 +98,6 @@ public sealed partial class RtnlClient
         }
         dst ??= h.Family == (byte)IpAddressFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any;
         r.Prefix = new IpPrefix(dst, Math.Min(h.DstLength, dst.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32));
-        r.DestinationPrefix = IpRoute.FormatPrefix(r.Prefix);
         return r;
     }
 
@@ -193,7 +192,6 @@ public sealed partial class RtnlClient
         IpPrefix dst = spec.Destination.Network();
         return new IpRoute
         {
-            DestinationPrefix = IpRoute.FormatPrefix(dst),
             Prefix = dst,
             NextHop = spec.Gateway,
             InterfaceIndex = spec.InterfaceIndex,
