@@ -11,7 +11,7 @@ param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
     [int] $Count = 50000,
     [int] $Table = 100,
-    [int] $Runs = 3
+    [int] $Runs = 5
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
