@@ -12,7 +12,7 @@ param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
     [int] $Count = 20000,
     [int] $ReadCount = 100000,
-    [int] $Runs = 3
+    [int] $Runs = 5
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path (Resolve-Path $ModulePath) 'OverlayNet.psd1') -Force
