@@ -15,7 +15,7 @@ namespace OverlayNet.Commands;
 /// </summary>
 public sealed class PipelineBinder
 {
-    private sealed record Slot(PropertyInfo Property, string Name, string[] Names, Type Target, bool IsSwitch, bool ByValue, bool Required);
+    private sealed record Slot(PropertyInfo Property, string Name, string[] Names, Type Target, bool ByValue, bool Required);
 
     private static readonly ConcurrentDictionary<Type, Slot[]> SlotsByType = new();
 
@@ -159,7 +159,7 @@ public sealed class PipelineBinder
 
     private static object? Convert(Slot s, object value)
     {
-        if (s.IsSwitch)
+        if (s.Target == typeof(SwitchParameter))
         {
             // Only a flag sets a switch: a Link's Master is its bridge's name and means "not set", so
             // Get-VxlanLink | Add-BridgeFdbEntry works whether or not the link is in a bridge.
@@ -191,8 +191,7 @@ public sealed class PipelineBinder
             if (p.GetCustomAttribute<PipelinePropertyAttribute>() is not PipelinePropertyAttribute mine) continue;
             string[] aliases = p.GetCustomAttribute<AliasAttribute>()?.AliasNames.ToArray() ?? [];
             Type target = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
-            slots.Add(new Slot(p, p.Name, [p.Name, .. aliases], target, target == typeof(SwitchParameter),
-                mine.ByValue, mine.Required));
+            slots.Add(new Slot(p, p.Name, [p.Name, .. aliases], target, mine.ByValue, mine.Required));
         }
         return slots.ToArray();
     }

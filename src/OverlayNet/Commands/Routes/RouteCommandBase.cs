@@ -101,18 +101,14 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
 
     private void Queue(string prefix)
     {
-        // No Try(...): its activity text would be formatted for every route, and this runs 50,000 times a pipeline.
-        try
+        var request = new RouteRequest(prefix, InterfaceName, NetNamespace);
+        TryEnqueue(request, () =>
         {
-            RtnlClient client = Rtnl;
-            RouteSpec spec = BuildSpec(client, prefix);
-            if (!NothingToConfirm && !ShouldProcess(Describe(prefix), _action ??= $"{Verb} route")) return;
-            Enqueue(new RouteRequest(prefix, spec, InterfaceName, client), w => RtnlClient.WriteRoute(w, spec, Operation));
-        }
-        catch (Exception e) when (IsUserFacing(e))
-        {
-            WriteFailure(e, FailureId, prefix, $"Cannot {Verb.ToLowerInvariant()} route {Describe(prefix)}");
-        }
+            RtnlClient client = request.Client = Rtnl;
+            RouteSpec spec = request.Spec = BuildSpec(client, prefix);
+            if (!NothingToConfirm && !ShouldProcess(Describe(prefix), _action ??= $"{Verb} route")) return null;
+            return w => RtnlClient.WriteRoute(w, spec, Operation);
+        });
     }
 
     protected override string InputNoun => "a route";
@@ -120,7 +116,7 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
     protected override string FailureId => Verb + "IpRouteFailed";
 
     protected override string Activity(RouteRequest item) =>
-        $"Cannot {Verb.ToLowerInvariant()} route {item.Prefix}{(item.Client.NamespaceName is string ns ? $" (namespace {ns})" : "")}";
+        $"Cannot {Verb.ToLowerInvariant()} route {item.Prefix}{(item.NetNamespace is string ns ? $" (namespace {ns})" : "")}";
 
     protected override void OnApplied(RouteRequest item) => Succeeded(item);
 
@@ -190,4 +186,13 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
 }
 
 /// <summary>What each queued route request came from, to report it when its ack arrives.</summary>
-public sealed record RouteRequest(string Prefix, RouteSpec Spec, string? InterfaceName, RtnlClient Client);
+public sealed class RouteRequest(string prefix, string? interfaceName, string? netNamespace)
+{
+    public string Prefix { get; } = prefix;
+    public string? InterfaceName { get; } = interfaceName;
+    public string? NetNamespace { get; } = netNamespace;
+
+    /// <summary>Set once the input is validated, before the request is queued; every applied request has them.</summary>
+    public RouteSpec? Spec { get; set; }
+    public RtnlClient? Client { get; set; }
+}
