@@ -49,8 +49,11 @@ function Invoke-Build {
     }
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $moduleOut | Out-Null
-    foreach ($dll in 'OverlayNet.dll', 'OverlayNet.Netlink.dll', 'Tmds.LibC.dll') {
-        Copy-Item (Join-Path $publish $dll) $moduleOut
+    # Every assembly the publish produced ships with the module (the netlink library, the agent with its etcd
+    # client, the forwarder, the labs with YamlDotNet), except PowerShell's own, which pwsh provides.
+    foreach ($dll in Get-ChildItem $publish -Filter *.dll) {
+        if ($dll.Name -match '^(System\.Management\.Automation|Microsoft\.PowerShell\.|Microsoft\.Management\.Infrastructure)') { continue }
+        Copy-Item $dll.FullName $moduleOut
     }
     Merge-FormatFiles -Destination (Join-Path $moduleOut 'OverlayNet.Format.ps1xml')
     # The manifest's export list and the MAML help need the compiled cmdlets' metadata, which only a
@@ -84,7 +87,8 @@ function Get-PesterPath {
 
 function Install-TestPackages {
     # Reference tools the differential tests compare against (iproute2 is on every Debian machine; nft is not).
-    $needed = [ordered]@{ nft = 'nftables'; ip = 'iproute2'; setpriv = 'util-linux' }
+    # etcd members back the control-plane tests (issue 13); iperf3 measures the forwarder (bench).
+    $needed = [ordered]@{ nft = 'nftables'; ip = 'iproute2'; setpriv = 'util-linux'; etcd = 'etcd-server'; etcdctl = 'etcd-client'; iperf3 = 'iperf3' }
     $missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -ErrorAction SilentlyContinue) } | ForEach-Object { $needed[$_] })
     if (-not $missing) { return }
     Write-Host "==> Installing test tools: $($missing -join ', ')"

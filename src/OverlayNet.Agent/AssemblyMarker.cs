@@ -1,0 +1,3 @@
+namespace OverlayNet.Agent;
+// Placeholder so the project compiles before its first real file lands; delete it then.
+internal static class AssemblyMarker { }
