@@ -148,7 +148,7 @@ public sealed class NftClient : IDisposable
         }
     }
 
-    private static NftRule? ParseRule(NetlinkMessage m)
+    internal static NftRule? ParseRule(NetlinkMessage m)
     {
         if (m.Type != Nft.Type(Nft.MSG_NEWRULE)) return null;
         ulong handle = 0;

@@ -24,7 +24,7 @@ public sealed partial class RtnlClient
         return ports;
     }
 
-    private static BridgePort? ParseBridgePort(NetlinkMessage m)
+    internal static BridgePort? ParseBridgePort(NetlinkMessage m)
     {
         if (m.Type != Rtm.NEWLINK) return null;
         IfInfoMsg h = m.Header<IfInfoMsg>();
