@@ -218,7 +218,7 @@ Describe 'FDB input checks' {
 
     It 'rejects a malformed MAC' {
         { Add-BridgeFdbEntry -NetNamespace $ns -MacAddress 02:00:00:00:00 -InterfaceName vx0 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'ParameterArgumentTransformationError,OverlayNet.Commands.AddBridgeFdbEntryCommand'
+            Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException]) -ExpectedMessage '*MacAddress*02:00:00:00:00*'
     }
 
     It 'names a missing interface' {

@@ -61,8 +61,7 @@ Describe 'Get-BridgePort' {
 
     It 'supports -WhatIf' {
         $said = Get-WhatIfText { Set-BridgePort -NetNamespace $ns -InterfaceName vx0 -Isolated $true -WhatIf }
-        $said | Should -HaveCount 1
-        $said[0] | Should -BeLike "What if: Performing the operation `"*`" on target `"vx0*"
+        $said | Should -Be "What if: Performing the operation `"Set bridge port options`" on target `"vx0 (namespace $ns)`"."
         $port = Get-BridgePort -NetNamespace $ns
         $port | Should -HaveCount 1
         # -Be $false, not -BeFalse: $null (a port not read at all) must fail.

@@ -201,7 +201,7 @@ DestinationPrefix,NextHop,InterfaceName,OnLink,Table,RouteMetric
             $ConfirmPreference = 'Low'  # Add-IpRoute is Medium impact: every route would need a yes
             # Non-interactive, PowerShell cannot ask, so the confirmation itself fails (and nothing is added).
             { '10.10.3.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 -ErrorAction Stop } |
-                Should -Throw -ExceptionType ([System.Management.Automation.Host.HostException])
+                Should -Throw -ExceptionType ([System.Management.Automation.PSInvalidOperationException])
         }
         (Get-Routes $ns 100).dst | Should -Be '10.10.2.0/24'
     }

@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using OverlayNet.Netlink.Interop;
+using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Diagnostics;
 using OverlayNet.Netlink.Netfilter;
 using OverlayNet.Netlink.Route;
@@ -19,12 +21,15 @@ public sealed class NetNamespaceScope : IDisposable
     private NftClient? _nft;
     private IcmpEcho? _icmp4, _icmp6;
     private bool _disposed;
+    private readonly ulong? _inode;
+    private NetlinkException? _deleted;
 
     private NetNamespaceScope(string? name, string? path, CancellationToken cancellation)
     {
         Name = name;
         Path = path;
         Cancellation = cancellation;
+        _inode = path == null ? null : NetNamespaceStore.TryGetInode(path);
     }
 
     /// <summary>
@@ -74,8 +79,26 @@ public sealed class NetNamespaceScope : IDisposable
             : _icmp4 ??= new IcmpEcho(Path, AddressFamily.InterNetwork);
     }
 
-    /// <summary>A bulk writer on a socket of its own, cancelled with this scope's token.</summary>
-    public RtnlBatch<TTag> CreateBatch<TTag>(int batchSize = 1000) => new(Rtnl, batchSize, Cancellation);
+    /// <summary>
+    /// A bulk writer on a socket of its own, cancelled with this scope's token; its sends stop once the
+    /// namespace is deleted (<see cref="CheckStillThere"/>).
+    /// </summary>
+    public RtnlBatch<TTag> CreateBatch<TTag>(int batchSize = 1000) => new(Rtnl, CheckStillThere, batchSize, Cancellation);
+
+    /// <summary>
+    /// Null while the namespace file is still the one this scope opened; otherwise (deleted, or deleted and
+    /// made anew under the same name) one error, the same instance every time, so callers can tell the
+    /// requests it stopped from the kernel's own refusals. Sockets opened earlier keep a deleted namespace
+    /// alive, so without this check a long pipeline would go on writing into a namespace nobody can see.
+    /// </summary>
+    public NetlinkException? CheckStillThere()
+    {
+        if (Path == null) return null;
+        if (_deleted != null) return _deleted;
+        ulong? now = NetNamespaceStore.TryGetInode(Path);
+        if (now != null && now == _inode) return null;
+        return _deleted = new NetlinkException(Errno.ENOENT, $"Network namespace '{Name}' was deleted while this ran");
+    }
 
     /// <summary>One sysctl under /proc/sys/net (<c>sysctl NAME</c>); throws when the key does not exist.</summary>
     public global::OverlayNet.Sysctl GetSysctl(string name) => NetSysctl.Get(Path, name, Name);

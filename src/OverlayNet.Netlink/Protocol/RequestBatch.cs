@@ -31,6 +31,12 @@ public sealed class RequestBatch<TTag> : IDisposable
         _batchSize = batchSize;
     }
 
+    /// <summary>
+    /// Asked on the caller's thread before each send: an exception (a namespace deleted meanwhile) fails every
+    /// request of that send with it instead of sending.
+    /// </summary>
+    public Func<NetlinkException?>? BeforeSend { get; set; }
+
     /// <summary>Requests encoded and not yet sent.</summary>
     public int Pending => _tags.Count;
 
@@ -81,6 +87,14 @@ public sealed class RequestBatch<TTag> : IDisposable
         _writer = _spareWriter;
         _writer.Reset();
         _tags = [];
+        if (BeforeSend?.Invoke() is NetlinkException refused)
+        {
+            var failed = new List<(TTag, NetlinkException?)>(tags.Count);
+            foreach (TTag t in tags) failed.Add((t, refused));
+            _inFlight = Task.FromResult(failed);
+            _spareWriter = sending;
+            return;
+        }
         // The socket was opened inside its namespace; using it from a pool thread is fine (no setns here).
         _inFlight = Task.Run(() =>
         {

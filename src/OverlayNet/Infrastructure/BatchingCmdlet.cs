@@ -25,6 +25,8 @@ public abstract partial class BatchingCmdlet<TItem> : OverlayNetCmdlet where TIt
     private readonly Dictionary<string, RtnlBatch<TItem>> _batches = new(StringComparer.Ordinal);
     private RtnlBatch<TItem>? _lastBatch;
     private string? _lastKey;
+    // Per namespace deleted under the pipeline: its error and every input it stopped, reported once at the end.
+    private readonly Dictionary<string, (NetlinkException Error, List<object> Inputs)> _lost = new(StringComparer.Ordinal);
 
     /// <summary>ErrorId for a refused input, e.g. "AddBridgeFdbEntryFailed".</summary>
     protected abstract string FailureId { get; }
@@ -85,11 +87,32 @@ public abstract partial class BatchingCmdlet<TItem> : OverlayNetCmdlet where TIt
 
     private void Report(IReadOnlyList<(TItem Item, NetlinkException? Error)> results, string? netNamespace)
     {
+        NetlinkException? deleted = null;
         foreach (var (item, error) in results)
         {
             if (error == null) OnApplied(item, netNamespace);
+            else if (ReferenceEquals(error, deleted ??= Scopes.Get(netNamespace).CheckStillThere())) Lost(error, item, netNamespace);
             else WriteFailure(error, FailureId, ErrorTarget(item, netNamespace), Activity(item, netNamespace));
         }
+    }
+
+    private void Lost(NetlinkException error, TItem item, string? netNamespace)
+    {
+        string key = netNamespace ?? "";
+        if (!_lost.TryGetValue(key, out var lost)) _lost[key] = lost = (error, []);
+        lost.Inputs.Add(ErrorTarget(item, netNamespace));
+    }
+
+    /// <summary>One error per namespace deleted under the pipeline, its target the inputs it stopped.</summary>
+    private void ReportLost()
+    {
+        foreach (var (ns, (error, inputs)) in _lost)
+        {
+            ErrorRecord record = Errors.Record(error, "NetNamespaceDeleted", inputs.ToArray(),
+                $"{inputs.Count} input(s) for namespace '{ns}' were not applied (this error's TargetObject lists them)");
+            WriteError(record);
+        }
+        _lost.Clear();
     }
 
     protected override void EndProcessing()
@@ -97,6 +120,7 @@ public abstract partial class BatchingCmdlet<TItem> : OverlayNetCmdlet where TIt
         try
         {
             foreach (var (key, batch) in _batches) Report(batch.Complete(), key.Length == 0 ? null : key);
+            ReportLost();
         }
         catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
         {

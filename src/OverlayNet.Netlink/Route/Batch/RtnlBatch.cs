@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Protocol;
 
 namespace OverlayNet.Netlink.Route;
@@ -30,6 +31,17 @@ public sealed class RtnlBatch<TTag> : IDisposable
     {
     }
 
+    /// <summary>
+    /// A batch whose every send first asks <paramref name="stillThere"/> (see <see cref="NetNamespaceScope"/>):
+    /// once the namespace is deleted, the requests not sent yet fail with its error instead of going to a
+    /// namespace nobody can reach any more.
+    /// </summary>
+    public RtnlBatch(RtnlClient client, Func<NetlinkException?> stillThere, int batchSize = 1000, CancellationToken cancellation = default)
+        : this(client, batchSize, cancellation)
+    {
+        _requests.BeforeSend = stillThere;
+    }
+
     /// <summary>For tests: requests go to <paramref name="requests"/>, names resolve through <paramref name="links"/>.</summary>
     internal RtnlBatch(RequestBatch<TTag> requests, ILinkLookup links, CancellationToken cancellation = default)
     {
@@ -48,30 +60,21 @@ public sealed class RtnlBatch<TTag> : IDisposable
     public IReadOnlyList<(TTag Tag, NetlinkException? Error)> Add(FdbEntrySpec spec, FdbOperation operation, TTag tag)
     {
         Prepare(spec, operation);
-        MessageWriter w = Begin();
-        try { RtnlClient.WriteFdbEntry(w, spec, operation); }
-        catch { _requests.Abandon(); throw; }
-        return _requests.Commit(tag);
+        return Queue(spec, operation, tag, RtnlClient.WriteFdbEntry);
     }
 
     /// <summary><c>ip neigh add|replace|del</c>; fills in the spec's index (and name, given an index).</summary>
     public IReadOnlyList<(TTag Tag, NetlinkException? Error)> Add(NeighborSpec spec, NeighborOperation operation, TTag tag)
     {
         Prepare(spec, operation);
-        MessageWriter w = Begin();
-        try { RtnlClient.WriteNeighbor(w, spec, operation); }
-        catch { _requests.Abandon(); throw; }
-        return _requests.Commit(tag);
+        return Queue(spec, operation, tag, RtnlClient.WriteNeighbor);
     }
 
     /// <summary><c>ip route add|replace|del</c>; fills in the indexes of the spec and its next hops.</summary>
     public IReadOnlyList<(TTag Tag, NetlinkException? Error)> Add(RouteSpec spec, RouteOperation operation, TTag tag)
     {
         Prepare(spec, operation);
-        MessageWriter w = Begin();
-        try { RtnlClient.WriteRoute(w, spec, operation); }
-        catch { _requests.Abandon(); throw; }
-        return _requests.Commit(tag);
+        return Queue(spec, operation, tag, RtnlClient.WriteRoute);
     }
 
     /// <summary><c>ip addr add|replace|del</c>; fills in the spec's index.</summary>
@@ -80,20 +83,14 @@ public sealed class RtnlBatch<TTag> : IDisposable
         if (operation != AddressOperation.Delete) spec.Validate();
         spec.InterfaceIndex = ResolveDevice(spec.InterfaceName, spec.InterfaceIndex, "An address needs an interface.", out string name);
         spec.InterfaceName = name;
-        MessageWriter w = Begin();
-        try { RtnlClient.WriteAddress(w, spec, operation); }
-        catch { _requests.Abandon(); throw; }
-        return _requests.Commit(tag);
+        return Queue(spec, operation, tag, RtnlClient.WriteAddress);
     }
 
     /// <summary><c>ip rule add|del</c> (rules name interfaces as text; nothing to resolve).</summary>
     public IReadOnlyList<(TTag Tag, NetlinkException? Error)> Add(RuleSpec spec, bool delete, TTag tag)
     {
         spec.Validate();
-        MessageWriter w = Begin();
-        try { RtnlClient.WriteRule(w, spec, delete); }
-        catch { _requests.Abandon(); throw; }
-        return _requests.Commit(tag);
+        return Queue(spec, delete, tag, RtnlClient.WriteRule);
     }
 
     /// <summary>
@@ -186,10 +183,14 @@ public sealed class RtnlBatch<TTag> : IDisposable
         throw new ArgumentException(missing.Length > 0 ? missing : "Name an interface with -InterfaceName or -InterfaceIndex.");
     }
 
-    private MessageWriter Begin()
+    /// <summary>Encodes one request into the batch (dropping what a failed encode half-wrote) and ties it to <paramref name="tag"/>.</summary>
+    private IReadOnlyList<(TTag Tag, NetlinkException? Error)> Queue<TSpec, TOp>(TSpec spec, TOp operation, TTag tag, Action<MessageWriter, TSpec, TOp> write)
     {
         Cancellation.ThrowIfCancellationRequested();
-        return _requests.Begin();
+        MessageWriter w = _requests.Begin();
+        try { write(w, spec, operation); }
+        catch { _requests.Abandon(); throw; }
+        return _requests.Commit(tag);
     }
 
     /// <summary>Waits for a batch in flight (its results are dropped) and closes the socket.</summary>

@@ -96,7 +96,9 @@ public sealed partial class RtnlClient
         foreach (IpNeighbor n in victims)
             WriteNeighbor(w, new NeighborSpec { Address = n.IPAddress, InterfaceIndex = n.InterfaceIndex, State = n.State }, NeighborOperation.Delete);
         NetlinkException?[] errors = Socket.ExecuteBatch(w);
-        // ENOENT: the entry went away on its own meanwhile, which is what a flush wants anyway.
+        // ENOENT: the entry went away on its own meanwhile, which is what a flush wants anyway. Any other
+        // refusal (EPERM for a caller without CAP_NET_ADMIN) is the flush failing, not an empty flush.
+        if (errors.FirstOrDefault(e => e != null && e.Errno != Errno.ENOENT) is NetlinkException refused) throw refused;
         return victims.Where((_, i) => errors[i] == null || errors[i]!.Errno == Errno.ENOENT).ToList();
     }
 }
