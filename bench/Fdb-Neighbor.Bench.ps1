@@ -65,7 +65,8 @@ Set-Content $neighBatch $(foreach ($i in 1..$Count) { "neigh add $(Get-Ip $i) ll
 $ours = New-BenchNamespace; $theirs = New-BenchNamespace; $warm = $null
 try {
     # The first run in a fresh process: what a user's first bulk pipeline costs (JIT included).
-    $mk = "function Get-Mac([int] `$i) { $((Get-Command Get-Mac).Definition) }; function Get-Vtep([int] `$i) { $((Get-Command Get-Vtep).Definition) }; function Get-Ip([int] `$i) { $((Get-Command Get-Ip).Definition) }"
+    # The helpers above, defined again in the child (a function's Definition holds its param block).
+    $mk = (Get-Command Get-Mac, Get-Vtep, Get-Ip | ForEach-Object { "function $($_.Name) { $($_.Definition) }" }) -join '; '
     $freshFdb = Invoke-FreshRun -ModulePath $ModulePath -Setup "$mk; `$in = foreach (`$i in 1..$Count) { [pscustomobject]@{ MacAddress = Get-Mac `$i; InterfaceName = 'vx0'; Destination = Get-Vtep `$i; NetNamespace = '$ours' } }" `
         -Measure '$in | Add-BridgeFdbEntry -Append | Out-Null'
     & bridge -n $ours fdb flush dev vx0
