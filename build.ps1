@@ -243,11 +243,19 @@ function Invoke-Test {
 
     Install-TestPackages
     $pester = Get-PesterPath
-    $paths = if ($TestPath) { $TestPath } else { @(Join-Path $root 'tests/integration') }
+    # examples/tests are users' lab tests (Import-Module OverlayNet by name, OverlayNet.Testing's helpers).
+    $paths = if ($TestPath) { $TestPath } else { @((Join-Path $root 'tests/integration'), (Join-Path $root 'examples/tests')) }
     Write-Host '==> Integration tests (Pester, in namespaces of their own)'
     $pesterJson = Join-Path $results 'pester.json'
-    dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-PesterRun.ps1') `
-        -PesterPath $pester -ModulePath $moduleOut -TestPath $paths -ResultPath $pesterJson -ExcludeTag KernelTier
+    # out/ holds OverlayNet and OverlayNet.Testing side by side: first on PSModulePath, Import-Module by name
+    # finds the built ones (before any installed copy), as it would find installed ones on a user's machine.
+    $savedModulePath = $env:PSModulePath
+    $env:PSModulePath = $out + [IO.Path]::PathSeparator + $env:PSModulePath
+    try {
+        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-PesterRun.ps1') `
+            -PesterPath $pester -ModulePath $moduleOut -TestPath $paths -ResultPath $pesterJson -ExcludeTag KernelTier
+    }
+    finally { $env:PSModulePath = $savedModulePath }
     if (Test-Path $pesterJson) { Add-Counts (Get-Content -Raw $pesterJson | ConvertFrom-Json) 'integration' }
     else { Write-Host 'Pester did not produce results.'; $totals.Failed += 1 }
 

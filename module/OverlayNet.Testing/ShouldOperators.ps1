@@ -174,11 +174,11 @@ function Should-HaveNeighbor {
 }
 
 function Register-OverlayNetShouldOperator {
-    # Pester accepts registering the same operator again (a re-import) when its test is unchanged.
+    # Registered once per Pester session: an operator stays registered when this module is imported again
+    # (-Force), and its test (this instance's function) keeps working, bound to the module that defined it.
+    $registered = @(Get-ShouldOperator).Name
     foreach ($op in 'BeReachable', 'HaveFdbEntry', 'HaveRoute', 'HaveNeighbor') {
-        $test = (Get-Command "Should-$op" -CommandType Function).ScriptBlock
-        $existing = Get-ShouldOperator -Name $op -ErrorAction Ignore
-        if ($existing) { continue }
-        Add-ShouldOperator -Name $op -Test $test
+        if ($op -in $registered) { continue }
+        Add-ShouldOperator -Name $op -Test (Get-Command "Should-$op" -CommandType Function).ScriptBlock
     }
 }
