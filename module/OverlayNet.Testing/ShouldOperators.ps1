@@ -11,6 +11,8 @@ function Format-KernelTable([string] $Title, [object[]] $Rows) {
     return "${Title}:`n$text"
 }
 
+$script:TableTitles = @{ Addresses = 'Addresses'; Routes = 'Routes'; Neighbors = 'Neighbours'; Fdb = 'FDB' }
+
 function Get-NamespaceTables([string] $NetNamespace, [string[]] $Table) {
     <# The named tables of a namespace as text; a table that cannot be read says why instead. #>
     $where = if ($NetNamespace) { "namespace '$NetNamespace'" } else { "the caller's namespace" }
@@ -22,7 +24,7 @@ function Get-NamespaceTables([string] $NetNamespace, [string[]] $Table) {
                 'Neighbors' { Get-IpNeighbor -NetNamespace $NetNamespace -ErrorAction Stop }
                 'Fdb' { Get-BridgeFdbEntry -NetNamespace $NetNamespace -ErrorAction Stop }
             }
-            Format-KernelTable "$t in $where" @($rows)
+            Format-KernelTable "$($script:TableTitles[$t]) in $where" @($rows)
         }
         catch { "${t} in ${where}: cannot be read: $($_.Exception.Message)" }
     }
