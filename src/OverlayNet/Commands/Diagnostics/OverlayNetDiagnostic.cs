@@ -53,6 +53,8 @@ public sealed class DiagnosticLink
     /// <summary>The properties the link's kind adds (Vni, Local, Port, PeerName...), as text.</summary>
     public SortedDictionary<string, string?> Details { get; set; } = new(StringComparer.Ordinal);
 
+    public override string ToString() => Name;
+
     internal static DiagnosticLink Of(Link l)
     {
         var d = new DiagnosticLink
@@ -85,6 +87,8 @@ public sealed class DiagnosticAddress
     public string? Broadcast { get; set; }
     public string? Label { get; set; }
 
+    public override string ToString() => $"{Address} dev {InterfaceName}";
+
     internal static DiagnosticAddress Of(IpAddress a) => new()
     {
         InterfaceName = a.InterfaceName, Address = a.ToString(), AddressFamily = a.AddressFamily.ToString(), Scope = a.Scope.ToString(),
@@ -109,6 +113,8 @@ public sealed class DiagnosticRoute
     public string[] NextHops { get; set; } = [];
     public string AddressFamily { get; set; } = "";
 
+    public override string ToString() => $"{DestinationPrefix}{(NextHop != null ? $" via {NextHop}" : "")}{(InterfaceName != null ? $" dev {InterfaceName}" : "")} table {Table}";
+
     internal static DiagnosticRoute Of(IpRoute r) => new()
     {
         DestinationPrefix = r.DestinationPrefix, NextHop = OverlayNetDiagnostic.Text(r.NextHop), InterfaceName = r.InterfaceName,
@@ -131,6 +137,9 @@ public sealed class DiagnosticRule
     public uint? FirewallMark { get; set; }
     public string AddressFamily { get; set; } = "";
 
+    public override string ToString() =>
+        $"{Priority}: from {From}{(To != null ? $" to {To}" : "")} {(Action == "Table" ? $"lookup {Table}" : Action.ToLowerInvariant())}";
+
     internal static DiagnosticRule Of(IpRule r) => new()
     {
         Priority = r.Priority, From = r.From, To = r.To, Table = r.Table, Action = r.Action.ToString(), InputInterface = r.InputInterface,
@@ -146,6 +155,8 @@ public sealed class DiagnosticNeighbor
     public string State { get; set; } = "";
     public bool Proxy { get; set; }
     public bool Router { get; set; }
+
+    public override string ToString() => $"{IPAddress} dev {InterfaceName}{(LinkLayerAddress != null ? $" lladdr {LinkLayerAddress}" : "")} {State}";
 
     internal static DiagnosticNeighbor Of(IpNeighbor n) => new()
     {
@@ -167,6 +178,8 @@ public sealed class DiagnosticFdbEntry
     public bool Self { get; set; }
     public string State { get; set; } = "";
     public string? Bridge { get; set; }
+
+    public override string ToString() => $"{MacAddress} dev {InterfaceName}{(Destination != null ? $" dst {Destination}" : "")} {State}";
 
     internal static DiagnosticFdbEntry Of(BridgeFdbEntry e) => new()
     {
