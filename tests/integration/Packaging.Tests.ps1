@@ -19,6 +19,8 @@ BeforeAll {
     $realUserModules = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.local/share/powershell/Modules'
     $realBefore = @(Get-ChildItem "$realUserModules/OverlayNet*/*" -Directory -ErrorAction Ignore | ForEach-Object FullName)
 
+    # A new pwsh like this one: `dotnet pwsh.dll` under the dotnet tool (build.ps1), or the pwsh executable.
+    $pwshStart = if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll')) } else { @([Environment]::ProcessPath) }
     $scratch = Join-Path ([IO.Path]::GetTempPath()) (New-TestName 'ontpkg')
     $home_ = Join-Path $scratch 'home'
     $data = Join-Path $home_ '.local/share'
@@ -46,7 +48,7 @@ BeforeAll {
         Set-Content -Path $file -Value "$head`n`$ErrorActionPreference = 'Stop'`n$body"
         $text = Use-ScratchUser {
             Push-Location (Join-Path $scratch 'work')
-            try { & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $file @ArgumentList 2>&1 | Out-String }
+            try { & $pwshStart[0] @($pwshStart | Select-Object -Skip 1) -NoProfile -NonInteractive -File $file @ArgumentList 2>&1 | Out-String }
             finally { Pop-Location }
         }
         if ($LASTEXITCODE -ne 0) { throw "pwsh $file failed ($LASTEXITCODE): $text" }

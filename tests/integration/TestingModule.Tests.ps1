@@ -7,7 +7,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-OverlayNet
     Import-Module OverlayNet.Testing -Force
-    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    # A new pwsh like this one: `dotnet pwsh.dll` under the dotnet tool (build.ps1), or the pwsh executable.
+    $pwshStart = if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll')) } else { @([Environment]::ProcessPath) }
     $pester = Get-Module Pester | Select-Object -First 1
 }
 
@@ -64,8 +65,8 @@ Describe 'a run that gets killed' {
 }
 '@
         $env:ONT_NAMES = $names
-        $child = Start-Process -FilePath ([Environment]::ProcessPath) -PassThru -RedirectStandardOutput (Join-Path $dir 'out.txt') -ArgumentList @(
-            $pwshDll, '-NoProfile', '-NonInteractive', '-Command',
+        $child = Start-Process -FilePath $pwshStart[0] -PassThru -RedirectStandardOutput (Join-Path $dir 'out.txt') -ArgumentList @(
+            @($pwshStart | Select-Object -Skip 1) + '-NoProfile', '-NonInteractive', '-Command',
             "Import-Module '$($pester.Path)'; Invoke-Pester -Path '$dir/User.Tests.ps1' -Output Detailed")
         try {
             Wait-Until -TimeoutSeconds 120 -Because 'the child run to reach its hanging test' -Condition {
@@ -87,6 +88,22 @@ Describe 'a run that gets killed' {
         New-TestNetNamespace | Out-Null
         "/run/netns/$killed" | Should -Not -Exist
         Remove-Item $dir -Recurse -Force
+    }
+}
+
+Describe 'New-TestNetNamespace after an interrupted run in this process' {
+    It 'removes what a run of this process left behind (Ctrl+C skips Pester''s teardowns)' {
+        # A record as New-TestNetNamespace writes it, from this process but another Invoke-Pester run.
+        $left = New-TestName 'ontc'
+        & ip netns add $left
+        $record = @{ ProcessId = $PID; StartTime = ((Get-Content -Raw "/proc/$PID/stat") -replace '^.*\) ' -split ' ')[19]; RunId = 'an-earlier-run' }
+        Set-Content -Path "/run/overlaynet/testing/$left" -Value ($record | ConvertTo-Json -Compress)
+        try {
+            New-TestNetNamespace | Out-Null
+            "/run/netns/$left" | Should -Not -Exist
+            "/run/overlaynet/testing/$left" | Should -Not -Exist
+        }
+        finally { Remove-TestNamespace $left; Remove-Item "/run/overlaynet/testing/$left" -ErrorAction Ignore }
     }
 }
 
