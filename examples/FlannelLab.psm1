@@ -24,9 +24,27 @@ function New-FlannelLab {
         [pscustomobject]@{ Host = "$Prefix-h2"; Container = "$Prefix-c2"; Underlay = '192.168.8.102'; Subnet = '10.244.2.0/24'; Gateway = '10.244.2.1'; Ip = '10.244.2.2'; Vtep = '10.244.2.0'; Mac = '0e:f1:00:00:02:00' }
     )
     $mtu = if ($Backend -eq 'Udp') { 1472 } else { 1450 }
+    $lab = [pscustomobject]@{ Prefix = $Prefix; Backend = $Backend; Mtu = $mtu; Hosts = $hosts }
+    try {
+        Build-FlannelLab $lab $Port
+    }
+    catch {
+        Remove-FlannelLab -Lab $lab
+        throw
+    }
+    $lab
+}
+
+function Build-FlannelLab($Lab, [int] $Port) {
+    $hosts = $Lab.Hosts
+    $mtu = $Lab.Mtu
+    $Backend = $Lab.Backend
     foreach ($h in $hosts) {
         foreach ($ns in $h.Host, $h.Container) {
-            New-LabNamespace -Name $ns | Out-Null
+            # Not Lab.psm1's New-LabNamespace: its Remove-Lab takes down every lab of the session, and this lab
+            # runs next to others (the tests build one while the example builds its own).
+            New-NetNamespace -Name $ns | Out-Null
+            Enable-IpLink -NetNamespace $ns -InterfaceName lo
             foreach ($scope in 'all', 'default') { Set-NetSysctl -NetNamespace $ns -Name "net.ipv6.conf.$scope.disable_ipv6" -Value 1 }
         }
     }
@@ -54,20 +72,18 @@ function New-FlannelLab {
             Add-BridgeFdbEntry -NetNamespace $h.Host -MacAddress $peer.Mac -InterfaceName flannel.1 -Destination $peer.Underlay | Out-Null
         }
     }
-    [pscustomobject]@{ Prefix = $Prefix; Backend = $Backend; Mtu = $mtu; Hosts = $hosts }
 }
 
 function Remove-FlannelLab {
-    <# Stops the lab's forwarders (and removes their jobs), then deletes every namespace it made. #>
+    <# Stops the lab's forwarders (and removes their jobs), then deletes the lab's namespaces (links go with them). #>
     param([Parameter(Mandatory)] [AllowNull()] $Lab)
-    if ($Lab) {
-        foreach ($h in $Lab.Hosts) {
-            Get-TunForwarder -NetNamespace $h.Host | Stop-TunForwarder -Confirm:$false
-        }
-        Get-Job | Where-Object { $_.PSJobTypeName -eq 'OverlayNetJob' -and $_.State -ne 'Running' -and $_.Command -match [regex]::Escape($Lab.Prefix) } |
-            Remove-Job -Force
+    if (-not $Lab) { return }
+    Get-TunForwarder | Where-Object NetNamespace -in $Lab.Hosts.Host | Stop-TunForwarder -Confirm:$false
+    Get-Job | Where-Object { $_.PSJobTypeName -eq 'OverlayNetJob' -and $_.State -ne 'Running' -and $_.Command -match [regex]::Escape($Lab.Prefix) } |
+        Remove-Job -Force
+    foreach ($ns in @($Lab.Hosts.Container) + @($Lab.Hosts.Host)) {
+        if (Test-Path "/run/netns/$ns") { Remove-NetNamespace -Name $ns -Confirm:$false }
     }
-    Remove-Lab
 }
 
 # Test-LabPath (from Lab.psm1) too: the lab's users ping across it.

@@ -9,41 +9,42 @@ namespace OverlayNet.Forwarding;
 /// </summary>
 public sealed class ForwarderRoute
 {
-    private long _packetsSent, _bytesSent, _packetsReceived, _bytesReceived;
+    private readonly Counters _counters;
 
-    internal ForwarderRoute(IpPrefix subnet, IPAddress address)
+    internal ForwarderRoute(IpPrefix subnet, IPAddress address, ForwarderRoute? replaced = null)
     {
         Subnet = subnet;
         Address = address;
         AddressKey = AddressKeys.Of(address);
+        // A route replaced by one to the same peer shares its counters: a thread still holding the old entry
+        // in a batch counts into the same place, so nothing is lost across the swap.
+        _counters = replaced != null && replaced.Address.Equals(address) ? replaced._counters : new Counters();
+    }
+
+    private sealed class Counters
+    {
+        public long PacketsSent, BytesSent, PacketsReceived, BytesReceived;
     }
 
     public IpPrefix Subnet { get; }
     public IPAddress Address { get; }
     internal UInt128 AddressKey { get; }
 
-    public long PacketsSent => Interlocked.Read(ref _packetsSent);
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
-    public long PacketsReceived => Interlocked.Read(ref _packetsReceived);
-    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+    public long PacketsSent => Interlocked.Read(ref _counters.PacketsSent);
+    public long BytesSent => Interlocked.Read(ref _counters.BytesSent);
+    public long PacketsReceived => Interlocked.Read(ref _counters.PacketsReceived);
+    public long BytesReceived => Interlocked.Read(ref _counters.BytesReceived);
 
     internal void CountSent(long packets, long bytes)
     {
-        Interlocked.Add(ref _packetsSent, packets);
-        Interlocked.Add(ref _bytesSent, bytes);
+        Interlocked.Add(ref _counters.PacketsSent, packets);
+        Interlocked.Add(ref _counters.BytesSent, bytes);
     }
 
     internal void CountReceived(long packets, long bytes)
     {
-        Interlocked.Add(ref _packetsReceived, packets);
-        Interlocked.Add(ref _bytesReceived, bytes);
-    }
-
-    /// <summary>Keeps the counters of the entry this one replaces, when it names the same peer.</summary>
-    internal void InheritCounters(ForwarderRoute old)
-    {
-        CountSent(old.PacketsSent, old.BytesSent);
-        CountReceived(old.PacketsReceived, old.BytesReceived);
+        Interlocked.Add(ref _counters.PacketsReceived, packets);
+        Interlocked.Add(ref _counters.BytesReceived, bytes);
     }
 
     public override string ToString() => $"{Subnet} via {Address}";

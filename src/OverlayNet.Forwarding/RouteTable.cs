@@ -23,20 +23,16 @@ public sealed class RouteTable
     {
         ArgumentNullException.ThrowIfNull(address);
         subnet = subnet.Network();
-        var route = new ForwarderRoute(subnet, address);
         lock (_writeLock)
         {
             var all = new List<ForwarderRoute>(_snapshot.All);
             int i = all.FindIndex(r => r.Subnet.Equals(subnet));
-            if (i >= 0)
-            {
-                if (all[i].Address.Equals(address)) route.InheritCounters(all[i]);
-                all[i] = route;
-            }
+            var route = new ForwarderRoute(subnet, address, i >= 0 ? all[i] : null);
+            if (i >= 0) all[i] = route;
             else all.Add(route);
             Volatile.Write(ref _snapshot, new Snapshot(all));
+            return route;
         }
-        return route;
     }
 
     /// <summary>Removes the route for the subnet; false when there was none.</summary>

@@ -27,7 +27,9 @@ public enum TunForwarderState { Running, Stopped }
 public sealed unsafe partial class TunForwarder
 {
     private readonly object _lifeLock = new();
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run synchronously, before Stop() returns: whoever watches the forwarder (the registry, a job)
+    // has seen it end by the time Stop-TunForwarder comes back.
+    private readonly TaskCompletionSource _completion = new();
     private readonly List<Thread> _threads = [];
     private int[] _tunFds = [], _sockets = [];
     private int _stopFd = -1;

@@ -21,7 +21,10 @@ public sealed class BackgroundWorkJob : Job
         _toError = toError;
         PSJobTypeName = "OverlayNetJob";
         SetJobState(JobState.Running);
-        work.Completion.ContinueWith(_ => Finish(stopped: false), TaskScheduler.Default);
+        // Synchronously, so the job's state has changed by the time the work's Stop() returns (Stop-TunForwarder
+        // followed by Remove-Job works).
+        work.Completion.ContinueWith(_ => Finish(stopped: false), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     public override bool HasMoreData => Output.Count > 0 || Error.Count > 0;
@@ -41,11 +44,18 @@ public sealed class BackgroundWorkJob : Job
             if (_finished) return;
             _finished = true;
         }
-        if (_work.Fault is Exception fault)
+        try
         {
-            Error.Add(_toError(fault));
-            SetJobState(JobState.Failed);
+            if (_work.Fault is Exception fault)
+            {
+                Error.Add(_toError(fault));
+                SetJobState(JobState.Failed);
+            }
+            else SetJobState(stopped ? JobState.Stopped : JobState.Completed);
         }
-        else SetJobState(stopped ? JobState.Stopped : JobState.Completed);
+        catch (Exception)
+        {
+            // This may run on the work's own last thread: nothing may escape it (that would end the process).
+        }
     }
 }

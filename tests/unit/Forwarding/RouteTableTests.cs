@@ -132,4 +132,15 @@ public class RouteTableTests
         Assert.Equal(3, table.Set(IpPrefix.Parse("10.244.1.0/24"), HostA).PacketsSent);
         Assert.Equal(0, table.Set(IpPrefix.Parse("10.244.1.0/24"), HostB).PacketsSent);
     }
+
+    [Fact]
+    public void CountsIntoAReplacedEntryAreNotLost()
+    {
+        var table = new RouteTable();
+        ForwarderRoute old = table.Set(IpPrefix.Parse("10.244.1.0/24"), HostA);
+        ForwarderRoute current = table.Set(IpPrefix.Parse("10.244.1.0/24"), HostA);
+        old.CountSent(2, 200);          // a thread that still held the old entry in its batch
+        Assert.Equal(2, current.PacketsSent);
+        Assert.Equal(200, current.BytesSent);
+    }
 }

@@ -46,7 +46,8 @@ internal static class TunForwarderRegistry
             Engine engine = start();
             var entry = new Entry(key, netNamespace, namespacePath, engine);
             lock (Gate) Entries[key] = entry;
-            engine.Completion.ContinueWith(_ => { lock (Gate) Entries.Remove(key); }, TaskScheduler.Default);
+            engine.Completion.ContinueWith(_ => { lock (Gate) Entries.Remove(key); }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return entry;
         }
         finally
