@@ -6,7 +6,8 @@
     examples/FlannelLab.psm1 builds the lab twice (two hosts on a veth underlay, a container behind a veth on
     each). iperf3 (Debian's; installed when missing) runs a server in container 2 and a client in container 1
     for -Seconds. Printed for each: Gbit/s received, packets/s (container 1's eth0 transmit counter), TCP
-    retransmits, forwarder drops, and CPU seconds per GB moved: both iperf3 processes (iperf3's own CPU
+    retransmits, forwarder drops, where else packets were lost (the TUN device's transmit drops, UDP receive
+    buffer overflows; both hosts), and CPU seconds per GB moved: both iperf3 processes (iperf3's own CPU
     figures) plus, for UDP, the forwarder's threads in this process (/proc/self/task). Softirq work done
     outside those tasks (ksoftirqd) is not counted, for either backend. Goal: UDP at least 0.5x VXLAN, with
     zero loss (no forwarder drop).
@@ -41,6 +42,21 @@ function Get-TxPackets([string] $Namespace) {
     (& ip -n $Namespace -s -j link show eth0 | ConvertFrom-Json)[0].stats64.tx.packets
 }
 
+function Get-UnderlayLoss($Lab) {
+    <#
+        Where a UDP-backend packet can be lost outside the forwarder's own counters, summed over both hosts: the
+        TUN device's transmit drops (its queue to the forwarder full) and UDP receive-buffer overflows.
+    #>
+    $tun = 0; $rcvbuf = 0
+    foreach ($h in $Lab.Hosts) {
+        if ($Lab.Backend -eq 'Udp') { $tun += (& ip -n $h.Host -s -j link show flannel0 | ConvertFrom-Json)[0].stats64.tx.dropped }
+        $udp = @(& ip netns exec $h.Host cat /proc/net/snmp | Where-Object { $_ -like 'Udp:*' })
+        $names = $udp[0] -split '\s+'; $values = $udp[1] -split '\s+'
+        $rcvbuf += [long]$values[[array]::IndexOf($names, 'RcvbufErrors')]
+    }
+    [pscustomobject]@{ TunTxDropped = $tun; UdpRcvbufErrors = $rcvbuf }
+}
+
 function Measure-Backend([string] $Backend) {
     $prefix = 'tfb-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
     $lab = $null
@@ -49,17 +65,23 @@ function Measure-Backend([string] $Backend) {
         $lab = New-FlannelLab -Prefix $prefix -Backend $Backend
         $c1, $c2 = $lab.Hosts
         if (-not (Test-LabPath -NetNamespace $c1.Container -Destination $c2.Ip)) { throw "$Backend lab: no ping across." }
-        $server = Start-Process -FilePath ip -ArgumentList 'netns', 'exec', $c2.Container, 'iperf3', '-s', '-1', '-p', '5201' -PassThru
-        $json = $null
-        for ($try = 0; $try -lt 50 -and -not $json; $try++) {
-            $text = & ip netns exec $c1.Container iperf3 -c $c2.Ip -p 5201 -t $Seconds -J 2>$null
-            if ($LASTEXITCODE -eq 0) { $json = $text | Out-String | ConvertFrom-Json }
-            else { Start-Sleep -Milliseconds 200 }           # the server is not listening yet
-            if ($try -eq 0) { $cpu0 = Get-ForwarderCpuSeconds; $pk0 = Get-TxPackets $c1.Container }
+        $log = [IO.Path]::GetTempFileName()
+        $server = Start-Process -FilePath ip -ArgumentList 'netns', 'exec', $c2.Container, 'iperf3', '-s', '-1', '-p', '5201' `
+            -RedirectStandardOutput $log -PassThru
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while (-not "$(& ss -N $c2.Container -ltnH 'sport = :5201')") {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "$Backend lab: the iperf3 server did not start." }
+            Start-Sleep -Milliseconds 100
         }
-        if (-not $json) { throw "$Backend lab: iperf3 did not run." }
+        $cpu0 = Get-ForwarderCpuSeconds
+        $pk0 = Get-TxPackets $c1.Container
+        $loss0 = Get-UnderlayLoss $lab
+        $text = & ip netns exec $c1.Container iperf3 -c $c2.Ip -p 5201 -t $Seconds -J 2>$null
+        if ($LASTEXITCODE -ne 0) { throw "$Backend lab: iperf3 failed: $text" }
+        $json = $text | Out-String | ConvertFrom-Json
         $pk1 = Get-TxPackets $c1.Container
         $forwarderCpu = Get-ForwarderCpuSeconds - $cpu0
+        $loss1 = Get-UnderlayLoss $lab
         $end = $json.end
         $duration = $end.sum_received.seconds
         $bytes = $end.sum_received.bytes
@@ -77,12 +99,15 @@ function Measure-Backend([string] $Backend) {
             PacketsPerSec = [math]::Round(($pk1 - $pk0) / $duration)
             Retransmits   = $end.sum_sent.retransmits
             Drops         = $drops
+            TunTxDropped  = $loss1.TunTxDropped - $loss0.TunTxDropped
+            UdpRcvbufErr  = $loss1.UdpRcvbufErrors - $loss0.UdpRcvbufErrors
             CpuSecPerGB   = [math]::Round(($iperfCpu + $forwarderCpu) / ($bytes / 1e9), 2)
             ForwarderCpuS = [math]::Round($forwarderCpu, 2)
         }
     }
     finally {
         if ($server -and -not $server.HasExited) { Stop-Process -Id $server.Id -ErrorAction SilentlyContinue }
+        if ($log) { Remove-Item $log -ErrorAction SilentlyContinue }
         Remove-FlannelLab -Lab $lab
     }
 }

@@ -58,7 +58,15 @@ public sealed unsafe partial class TunForwarder
         options.Validate();
         var forwarder = new TunForwarder(options);
         foreach ((IpPrefix subnet, IPAddress address) in routes) forwarder.SetRoute(subnet, address);
-        forwarder.Open();
+        try
+        {
+            forwarder.Open();
+        }
+        catch
+        {
+            forwarder.RemoveCreatedDevice();   // a failed start changes nothing
+            throw;
+        }
         forwarder.StartThreads();
         return forwarder;
     }
@@ -143,6 +151,20 @@ public sealed unsafe partial class TunForwarder
         if (link is not TunTapLink { Mode: TunTapMode.Tun } tun)
             throw new ArgumentException($"'{Options.TunName}' is a {link.Kind} device, not a TUN device.");
         return tun.MultiQueue;
+    }
+
+    private void RemoveCreatedDevice()
+    {
+        if (!CreatedDevice) return;
+        try
+        {
+            using RtnlClient rtnl = RtnlClient.Open(Options.NamespacePath);
+            if (rtnl.GetLink(Options.TunName) is Link link) rtnl.DeleteLink(link.Index);
+        }
+        catch (ErrnoException)
+        {
+            // Best effort: the original failure is what the caller needs to see.
+        }
     }
 
     private int OpenSocket(bool reusePort)

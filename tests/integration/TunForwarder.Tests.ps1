@@ -225,6 +225,8 @@ Describe 'Start-TunForwarder input and faults' {
             Should -Throw -ErrorId 'TunForwarderStartFailed,OverlayNet.Commands.StartTunForwarderCommand' -PassThru
         $err.Exception.Message | Should -Match 'Cannot assign requested address'
         Get-TunForwarder -NetNamespace $ns | Should -BeNullOrEmpty
+        # The TUN device it had created for the start is gone again.
+        Get-IpLink -NetNamespace $ns -Name tunbad1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'refuses a second forwarder on the same TUN device' {

@@ -41,13 +41,14 @@ public sealed class StartTunForwarderCommand : LongRunningCmdlet
         // Everything the user typed is checked before anything changes.
         List<KeyValuePair<IpPrefix, IPAddress>> routes;
         string? path;
-        var options = new TunForwarderOptions
-        {
-            TunName = TunName, LocalAddress = LocalAddress, Port = Port, Mtu = Mtu, Queues = Queues,
-            NamespacePath = path = NamespacePath,
-        };
+        TunForwarderOptions options;
         try
         {
+            path = NamespacePath;
+            options = new TunForwarderOptions
+            {
+                TunName = TunName, LocalAddress = LocalAddress, Port = Port, Mtu = Mtu, Queues = Queues, NamespacePath = path,
+            };
             routes = RouteInput.Parse(Route);
             options.Validate();
             foreach (var (subnet, address) in routes)
