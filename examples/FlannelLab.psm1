@@ -17,14 +17,16 @@ function New-FlannelLab {
     param(
         [Parameter(Mandatory)] [string] $Prefix,
         [ValidateSet('Udp', 'Vxlan')] [string] $Backend = 'Udp',
-        [int] $Port = 8285
+        [int] $Port = 8285,
+        # flannel0's transmit queue (packets the kernel holds for the forwarder); 0 leaves the kernel's 500.
+        [int] $TunTxQueueLength = 0
     )
     $hosts = @(
         [pscustomobject]@{ Host = "$Prefix-h1"; Container = "$Prefix-c1"; Underlay = '192.168.8.101'; Subnet = '10.244.1.0/24'; Gateway = '10.244.1.1'; Ip = '10.244.1.2'; Vtep = '10.244.1.0'; Mac = '0e:f1:00:00:01:00' }
         [pscustomobject]@{ Host = "$Prefix-h2"; Container = "$Prefix-c2"; Underlay = '192.168.8.102'; Subnet = '10.244.2.0/24'; Gateway = '10.244.2.1'; Ip = '10.244.2.2'; Vtep = '10.244.2.0'; Mac = '0e:f1:00:00:02:00' }
     )
     $mtu = if ($Backend -eq 'Udp') { 1472 } else { 1450 }
-    $lab = [pscustomobject]@{ Prefix = $Prefix; Backend = $Backend; Mtu = $mtu; Hosts = $hosts }
+    $lab = [pscustomobject]@{ Prefix = $Prefix; Backend = $Backend; Mtu = $mtu; Hosts = $hosts; TunTxQueueLength = $TunTxQueueLength }
     try {
         Build-FlannelLab $lab $Port
     }
@@ -62,6 +64,7 @@ function Build-FlannelLab($Lab, [int] $Port) {
             Start-TunForwarder -NetNamespace $h.Host -TunName flannel0 -LocalAddress $h.Underlay -Port $Port `
                 -Route @{ $peer.Subnet = $peer.Underlay } -AsJob | Out-Null
             Add-IpAddress -NetNamespace $h.Host -InterfaceName flannel0 -IPAddress "$($h.Vtep)/16" | Out-Null
+            if ($Lab.TunTxQueueLength) { Set-IpLink -NetNamespace $h.Host -Name flannel0 -TxQueueLength $Lab.TunTxQueueLength }
         }
         else {
             New-VxlanLink -NetNamespace $h.Host -Name flannel.1 -Vni 1 -Port 8472 -Local $h.Underlay -Device enp1s0 `
