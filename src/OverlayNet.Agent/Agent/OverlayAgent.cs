@@ -116,7 +116,7 @@ public sealed class OverlayAgent : IDisposable
     /// <summary>The watch loop, until <paramref name="ct"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        using Task keepAlive = KeepAliveAsync(ct);
+        Task keepAlive = KeepAliveAsync(ct);
         while (!ct.IsCancellationRequested)
         {
             WatchEnd end;
@@ -137,7 +137,10 @@ public sealed class OverlayAgent : IDisposable
                 // Check whether any member answers at all before telling the user the store is gone.
                 TryStore(() => _store.Call((c, d, t) => c.GetAsync(Kv.Range(_schema.WatchPrefix, 0), deadline: d, cancellationToken: t)));
             }
-            if (_storeDown) await Task.Delay(500, ct).ConfigureAwait(false);
+            if (_storeDown)
+            {
+                try { await Task.Delay(500, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+            }
         }
         try { await keepAlive.ConfigureAwait(false); } catch (OperationCanceledException) { }
     }
