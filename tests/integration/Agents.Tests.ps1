@@ -33,7 +33,7 @@ BeforeAll {
         Start-OverlayAgent -NetNamespace $h.Name -NetworkName ov_net1 -VxlanInterface vx1 -LocalAddress $h.Vtep -EtcdEndpoint $etcd -AsJob | Out-Null
     }
 
-    function Start-ChildAgent([int] $LeaseTtl = 3) {
+    function Start-ChildAgent([int] $LeaseTtl = 30) {
         $h = $hosts[2]
         $log = "/tmp/$prefix-agent-$([guid]::NewGuid().ToString('N').Substring(0, 6)).log"
         $cmd = "Import-Module '$(Join-Path (Resolve-Path $modulePath) 'OverlayNet.psd1')'; " +
@@ -78,11 +78,11 @@ BeforeAll {
         Wait-Until { Test-Converged } -TimeoutSeconds $Deadline -Because "$Ip on every host"
         $sw.Elapsed.TotalSeconds
     }
+    # Index (in $etcd) of the member that is the raft leader now.
     function Get-Leader {
         $status = & etcdctl --endpoints ($etcd -join ',') endpoint status -w json --command-timeout=2s 2>$null | ConvertFrom-Json
-        $leaderId = ($status | Where-Object { $_.Status.leader -eq $_.Status.header.member_id } | Select-Object -First 1).Status.leader
-        $i = [array]::IndexOf(@($status.Endpoint), @($status | Where-Object { $_.Status.header.member_id -eq $leaderId })[0].Endpoint)
-        [pscustomobject]@{ Index = [array]::IndexOf($etcd, $status[$i].Endpoint) }
+        $leader = @($status | Where-Object { $_.Status.leader -eq $_.Status.header.member_id })[0]
+        [array]::IndexOf([string[]]$etcd, [string]$leader.Endpoint)
     }
     # Restarts a killed member from its own command line (its data directory makes it rejoin).
     function Restart-Member([string[]] $CommandLine) {
@@ -147,7 +147,7 @@ Describe 'Overlay agents on a 3-member etcd' {
     }
 
     It 'follower SIGSTOPped: a change still arrives within 3 s' {
-        $leader = (Get-Leader).Index
+        $leader = Get-Leader
         $follower = @(0..2 | Where-Object { $_ -ne $leader })[0]
         $fpid = $store.ProcessIds[$follower]
         & kill -STOP $fpid
@@ -159,7 +159,7 @@ Describe 'Overlay agents on a 3-member etcd' {
     }
 
     It 'follower killed: nothing lost, a change arrives within 1 s' {
-        $leader = (Get-Leader).Index
+        $leader = Get-Leader
         $follower = @(0..2 | Where-Object { $_ -ne $leader })[1]
         $fpid = $store.ProcessIds[$follower]
         $cmdline = (Get-Content -Raw "/proc/$fpid/cmdline") -split "`0" | Where-Object { $_ }
@@ -172,7 +172,7 @@ Describe 'Overlay agents on a 3-member etcd' {
     }
 
     It 'leader killed: a change arrives within 3 s' {
-        $leader = (Get-Leader).Index
+        $leader = Get-Leader
         $lpid = if ($store.ProcessIds[$leader] -and (Get-Process -Id $store.ProcessIds[$leader] -ErrorAction SilentlyContinue)) { $store.ProcessIds[$leader] } else { $restarted.Id }
         $cmdline = (Get-Content -Raw "/proc/$lpid/cmdline") -split "`0" | Where-Object { $_ }
         & kill -KILL $lpid
@@ -202,7 +202,7 @@ Describe 'Overlay agents on a 3-member etcd' {
         # Restart once more with nothing changed: the first resync writes nothing.
         Stop-Process -Id $child.Process.Id -Force
         $child.Process.WaitForExit(5000) | Out-Null
-        $script:child = Start-ChildAgent
+        $script:child = Start-ChildAgent -LeaseTtl 3   # short, for the killed-host test that follows
         (Select-String -Path $child.Log -Pattern '^Resync\|start:').Line | Should -Match ', 0 change\(s\) written$'
         Select-String -Path $child.Log -Pattern '^(Applied|Removed)\|' | Should -BeNullOrEmpty
     }

@@ -125,9 +125,18 @@ public sealed class OverlayAgent : IDisposable
                 end = await WatchAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Whatever went wrong (a kernel dump refused, a stream in a bad state), the agent keeps going:
+                // it says so, then lists and compares everything again.
+                _warn($"{Options.HostName}: {e.GetType().Name}: {e.Message}; resynchronising.");
+                try { await Task.Delay(500, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+                Resync("after an error");
+                continue;
+            }
             if (end == WatchEnd.Compacted)
             {
-                TryStore(() => ListAndSync($"history compacted past revision {_revision + 1}"));
+                Resync($"history compacted past revision {_revision + 1}");
                 continue;
             }
             // The member failed or went quiet: the next attempt goes to another one.
@@ -145,6 +154,13 @@ public sealed class OverlayAgent : IDisposable
         try { await keepAlive.ConfigureAwait(false); } catch (OperationCanceledException) { }
     }
 
+    /// <summary>Lists and compares everything again; a failure is reported and left for the next round.</summary>
+    private void Resync(string why)
+    {
+        try { TryStore(() => ListAndSync(why)); }
+        catch (Exception e) when (e is not OperationCanceledException) { _warn($"{Options.HostName}: resync failed: {e.Message}"); }
+    }
+
     private void TryStore(Action work)
     {
         try
@@ -156,7 +172,7 @@ public sealed class OverlayAgent : IDisposable
                 _emit(new AgentEvent { HostName = Options.HostName, Action = AgentAction.Resync, Detail = $"store reachable again at {_store.CurrentEndpoint}" });
             }
         }
-        catch (StoreUnavailableException e)
+        catch (Exception e) when (e is StoreUnavailableException or RpcException)
         {
             if (!_storeDown) _emit(new AgentEvent { HostName = Options.HostName, Action = AgentAction.StoreUnavailable, Detail = e.Message });
             _storeDown = true;
@@ -259,8 +275,12 @@ public sealed class OverlayAgent : IDisposable
                     lock (_schema) { Lease = GrantLease(); _schema.Register(Lease, _emit); }
                 }
             }
-            catch (StoreUnavailableException) { }
-            catch (RpcException) { }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception e)
+            {
+                // A missed keep-alive is retried at the next tick, well within the TTL; anything else is said.
+                if (e is not (StoreUnavailableException or RpcException)) _warn($"{Options.HostName}: lease keep-alive: {e.Message}");
+            }
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class EtcdStore : IDisposable
         if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("An etcd endpoint is empty.");
         string t = text.Trim();
         if (!t.Contains("://", StringComparison.Ordinal)) t = "http://" + t;
-        if (!Uri.TryCreate(t, UriKind.Absolute, out Uri? uri) || uri.Scheme != "http" || uri.Port <= 0 || uri.AbsolutePath != "/")
+        if (!Uri.TryCreate(t, UriKind.Absolute, out Uri? uri) || uri.Scheme != "http" || uri.IsDefaultPort || uri.AbsolutePath != "/")
             throw new ArgumentException($"'{text}' is not an etcd endpoint: expected http://host:port, as in http://127.0.0.1:2379.");
         return $"http://{uri.Host}:{uri.Port}";
     }

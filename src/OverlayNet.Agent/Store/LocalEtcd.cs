@@ -66,20 +66,25 @@ public static class LocalEtcd
             for (int i = 0; i < members; i++)
             {
                 string dir = Path.Combine(root, names[i]);
-                var psi = new ProcessStartInfo(etcd)
+                // Through sh's exec (same pid), so etcd's stderr, where gRPC logs outside the zap logger, goes to
+                // the member's log file rather than the user's console.
+                string log = Path.Combine(root, names[i] + ".log");
+                var psi = new ProcessStartInfo("/bin/sh")
                 {
                     UseShellExecute = false,
                     RedirectStandardInput = false,
                     RedirectStandardOutput = false,
                     RedirectStandardError = false,
                 };
+                foreach (string arg in new[] { "-c", "exec \"$0\" \"$@\" >>\"" + log + "\" 2>&1", etcd })
+                    psi.ArgumentList.Add(arg);
                 foreach (string arg in new[]
                 {
                     "--name", names[i], "--data-dir", dir,
                     "--listen-client-urls", clients[i], "--advertise-client-urls", clients[i],
                     "--listen-peer-urls", peers[i], "--initial-advertise-peer-urls", peers[i],
                     "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", token,
-                    "--logger", "zap", "--log-outputs", Path.Combine(root, names[i] + ".log"),
+                    "--logger", "zap", "--log-outputs", "stderr",
                     // Small, fast labs: 100 ms heartbeats and 1 s elections are etcd's defaults; keep them explicit.
                     "--heartbeat-interval", "100", "--election-timeout", "1000",
                 })

@@ -95,14 +95,22 @@ namespace OverlayNet.Commands
             SetJobState(JobState.Running);
             loop.ContinueWith(t =>
             {
-                AgentRegistry.Remove(_handle);
-                _handle.Agent.Dispose();
-                if (t.IsFaulted)
+                // The job must reach a final state whatever happens here, or Remove-Job -Force waits for ever.
+                try
                 {
-                    Error.Add(new ErrorRecord(t.Exception!.GetBaseException(), "OverlayAgentFailed", ErrorCategory.NotSpecified, _handle.Agent.Options.HostName));
-                    SetJobState(JobState.Failed);
+                    AgentRegistry.Remove(_handle);
+                    _handle.Agent.Dispose();
+                    if (t.IsFaulted)
+                        Error.Add(new ErrorRecord(t.Exception!.GetBaseException(), "OverlayAgentFailed", ErrorCategory.NotSpecified, _handle.Agent.Options.HostName));
                 }
-                else SetJobState(_handle.Cancel.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
+                catch (Exception e)
+                {
+                    Error.Add(new ErrorRecord(e, "OverlayAgentStopFailed", ErrorCategory.NotSpecified, _handle.Agent.Options.HostName));
+                }
+                finally
+                {
+                    Finish(t.IsFaulted ? JobState.Failed : _handle.Cancel.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
+                }
             }, TaskScheduler.Default);
         }
 
@@ -110,10 +118,19 @@ namespace OverlayNet.Commands
         public override bool HasMoreData => Output.Count > 0 || Warning.Count > 0 || Error.Count > 0;
         public override string Location => _handle.Agent.Options.NetNamespace ?? "localhost";
 
+        private int _finished;
+
+        private void Finish(JobState state)
+        {
+            if (Interlocked.Exchange(ref _finished, 1) == 0) SetJobState(state);
+        }
+
         public override void StopJob()
         {
             _handle.Cancel.Cancel();
-            try { _handle.Loop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+            bool ended = false;
+            try { ended = _handle.Loop?.Wait(TimeSpan.FromSeconds(5)) ?? true; } catch (AggregateException) { ended = true; }
+            if (!ended) Finish(JobState.Stopped);
         }
     }
 }
