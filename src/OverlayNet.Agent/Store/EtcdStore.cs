@@ -57,26 +57,40 @@ public sealed class EtcdStore : IDisposable
 
     private async Task<T> CallMemberAsync<T>(Func<Member, DateTime, CancellationToken, Task<T>> call, CancellationToken ct)
     {
-        List<string>? failures = null;
-        int start = Volatile.Read(ref _current);
-        for (int i = 0; i < _members.Length; i++)
+        var started = DateTime.UtcNow;
+        while (true)
         {
-            int index = (start + i) % _members.Length;
-            Member m = _members[index];
-            try
+            var failures = new SortedDictionary<int, string>();
+            bool anyAlive = false;
+            int start = Volatile.Read(ref _current);
+            for (int i = 0; i < _members.Length; i++)
             {
-                T result = await call(m, DateTime.UtcNow + CallTimeout, ct).ConfigureAwait(false);
-                Volatile.Write(ref _current, index);
-                return result;
+                int index = (start + i) % _members.Length;
+                Member m = _members[index];
+                try
+                {
+                    T result = await call(m, DateTime.UtcNow + CallTimeout, ct).ConfigureAwait(false);
+                    Volatile.Write(ref _current, index);
+                    return result;
+                }
+                catch (RpcException e) when (IsMemberFailure(e) && !ct.IsCancellationRequested)
+                {
+                    failures[index] = $"{m.Endpoint}: {Describe(e)}";
+                    // A member that is there but slow (no leader during an election, overloaded) may answer
+                    // soon; one that refuses connections will not.
+                    if (e.StatusCode != StatusCode.Unavailable) anyAlive = true;
+                }
             }
-            catch (RpcException e) when (IsMemberFailure(e) && !ct.IsCancellationRequested)
-            {
-                (failures ??= []).Add($"{m.Endpoint}: {Describe(e)}");
-            }
+            ct.ThrowIfCancellationRequested();
+            if (!anyAlive || DateTime.UtcNow - started > RetryBudget)
+                throw new StoreUnavailableException("No etcd member answered within " + (int)CallTimeout.TotalMilliseconds + " ms: " + string.Join("; ", failures.Values));
+            // Members are up but none answered in time (a leader election, ~1 s): go round again.
+            await Task.Delay(100, ct).ConfigureAwait(false);
         }
-        ct.ThrowIfCancellationRequested();
-        throw new StoreUnavailableException("No etcd member answered within " + (int)CallTimeout.TotalMilliseconds + " ms: " + string.Join("; ", failures!));
     }
+
+    /// <summary>How long a call keeps going round the members while some are up but none answers (an election).</summary>
+    public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(3);
 
     public T Call<T>(Func<EtcdClient, DateTime, CancellationToken, Task<T>> call, CancellationToken ct = default) =>
         CallAsync(call, ct).GetAwaiter().GetResult();

@@ -162,12 +162,18 @@ public sealed class StopOverlayAgentCommand : PSCmdlet
     [SupportsWildcards]
     public string[]? HostName { get; set; }
 
+    /// <summary>Only the host's agent for this network (or, flannel, this subnet); a host may run one per network.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Network")]
+    public string? NetworkName { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (string name in HostName ?? ["*"])
         {
             var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matched = AgentRegistry.List().Where(h => pattern.IsMatch(h.Agent.Options.HostName)).ToList();
+            var matched = AgentRegistry.List().Where(h => pattern.IsMatch(h.Agent.Options.HostName)
+                && (string.IsNullOrEmpty(NetworkName) || NetworkName == (h.Agent.Options.Schema == AgentSchemaKind.Flannel ? h.Agent.Subnet : h.Agent.Options.NetworkName))).ToList();
             if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
             {
                 WriteError(Errors.Record(new ArgumentException($"No agent for host '{name}' runs in this session (Get-OverlayAgent lists them)."),
