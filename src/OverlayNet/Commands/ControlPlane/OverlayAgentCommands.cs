@@ -10,7 +10,7 @@ namespace OverlayNet.Commands;
 /// the store until Ctrl+C, Stop-OverlayAgent or (with -AsJob) Stop-Job. Bad input (store unreachable, no
 /// config, device absent or unlike the network) is refused before the kernel is touched.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "OverlayAgent", SupportsShouldProcess = true, DefaultParameterSetName = "OverlayNet")]
+[Cmdlet(VerbsLifecycle.Start, "OverlayAgent", SupportsShouldProcess = true)]
 [OutputType(typeof(AgentEvent))]
 [OutputType(typeof(Job))]
 public sealed class StartOverlayAgentCommand : PSCmdlet
@@ -32,17 +32,17 @@ public sealed class StartOverlayAgentCommand : PSCmdlet
     [Parameter]
     public string? HostName { get; set; }
 
-    [Parameter(ParameterSetName = "OverlayNet", Mandatory = true)]
+    [Parameter]
     public string? NetworkName { get; set; }
 
-    [Parameter(ParameterSetName = "OverlayNet", Mandatory = true)]
+    [Parameter]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? VxlanInterface { get; set; }
 
     [Parameter]
     public AgentSchemaKind Schema { get; set; } = AgentSchemaKind.OverlayNet;
 
-    [Parameter(ParameterSetName = "Flannel")]
+    [Parameter]
     public string EtcdPrefix { get; set; } = "/coreos.com/network";
 
     [Parameter]
@@ -55,9 +55,17 @@ public sealed class StartOverlayAgentCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         string host = string.IsNullOrEmpty(HostName) ? NetNamespace : HostName!;
-        if (Schema == AgentSchemaKind.OverlayNet && ParameterSetName == "Flannel")
-            ThrowTerminatingError(Errors.Record(new ArgumentException("-EtcdPrefix goes with -Schema Flannel; the OverlayNet schema needs -NetworkName and -VxlanInterface."),
-                "OverlayAgentBadParameters", host, "Cannot start the agent"));
+        string? misfit = Schema switch
+        {
+            AgentSchemaKind.OverlayNet when string.IsNullOrEmpty(NetworkName) || string.IsNullOrEmpty(VxlanInterface) =>
+                "The OverlayNet schema needs -NetworkName and -VxlanInterface (the network and its VXLAN device).",
+            AgentSchemaKind.OverlayNet when MyInvocation.BoundParameters.ContainsKey(nameof(EtcdPrefix)) => "-EtcdPrefix goes with -Schema Flannel.",
+            AgentSchemaKind.Flannel when NetworkName != null || VxlanInterface != null =>
+                "-Schema Flannel reads its network from flannel's config and creates flannel.<VNI> itself: drop -NetworkName and -VxlanInterface.",
+            _ => null,
+        };
+        if (misfit != null)
+            ThrowTerminatingError(Errors.Record(new ArgumentException(misfit), "OverlayAgentBadParameters", host, "Cannot start the agent"));
         if (!ShouldProcess($"namespace {NetNamespace} (host '{host}')", "Start an overlay agent")) return;
 
         var queue = new BlockingCollection<object>();
