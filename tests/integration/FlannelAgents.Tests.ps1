@@ -56,7 +56,7 @@ Describe 'Flannel schema agents' {
             $l.linkinfo.info_data.id | Should -Be 1
             $l.linkinfo.info_data.local | Should -Be $h.Vtep
             $l.linkinfo.info_data.learning | Should -BeFalse
-            (& ip -n $h.Name -j addr show dev flannel.1 | ConvertFrom-Json)[0].addr_info.local | Should -Be ($h.Subnet -replace '/24$', '')
+            (& ip -4 -n $h.Name -j addr show dev flannel.1 | ConvertFrom-Json)[0].addr_info.local | Should -Be ($h.Subnet -replace '/24$', '')
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Collections.Concurrent;
+using OverlayNet.Netlink.Namespaces;
 
 namespace OverlayNet.Agent.Store;
 
@@ -89,7 +90,10 @@ public static class LocalEtcd
                     "--heartbeat-interval", "100", "--election-timeout", "1000",
                 })
                     psi.ArgumentList.Add(arg);
-                processes.Add(Process.Start(psi) ?? throw new InvalidOperationException("etcd did not start."));
+                // Started from the process's own namespace even when the caller runs inside another one
+                // (Invoke-NetNamespace): the gRPC client connects from pool threads, which live there.
+                processes.Add(NetNamespaceRunner.Run("/proc/self/ns/net", () => Process.Start(psi))
+                    ?? throw new InvalidOperationException("etcd did not start."));
             }
             var store = new OverlayStore
             {
