@@ -77,4 +77,18 @@ function Wait-Until {
     throw "Timed out after $TimeoutSeconds s waiting for $Because."
 }
 
+function Get-WhatIfText {
+    <# The "What if:" lines a script block prints. ShouldProcess writes them to the host, not to a stream, so
+       they are read from a transcript: a -WhatIf test checks what the cmdlet said it would do, not only that
+       nothing happened (which a cmdlet that does nothing at all would pass too). #>
+    param([scriptblock] $Script)
+    $file = [IO.Path]::GetTempFileName()
+    try {
+        Start-Transcript -Path $file -UseMinimalHeader | Out-Null
+        try { & $Script | Out-Null } finally { Stop-Transcript | Out-Null }
+        @(Get-Content $file | Where-Object { $_ -like 'What if:*' })
+    }
+    finally { Remove-Item $file -ErrorAction SilentlyContinue }
+}
+
 Export-ModuleMember -Function *

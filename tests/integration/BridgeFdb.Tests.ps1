@@ -217,7 +217,8 @@ Describe 'FDB input checks' {
     }
 
     It 'rejects a malformed MAC' {
-        { Add-BridgeFdbEntry -NetNamespace $ns -MacAddress 02:00:00:00:00 -InterfaceName vx0 -ErrorAction Stop } | Should -Throw
+        { Add-BridgeFdbEntry -NetNamespace $ns -MacAddress 02:00:00:00:00 -InterfaceName vx0 -ErrorAction Stop } |
+            Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException]) -ExpectedMessage '*MacAddress*02:00:00:00:00*'
     }
 
     It 'names a missing interface' {
@@ -228,7 +229,8 @@ Describe 'FDB input checks' {
     }
 
     It 'supports -WhatIf' {
-        Add-BridgeFdbEntry -NetNamespace $ns -MacAddress 02:00:00:00:00:01 -InterfaceName vx0 -Destination 10.0.0.2 -WhatIf
+        $said = Get-WhatIfText { Add-BridgeFdbEntry -NetNamespace $ns -MacAddress 02:00:00:00:00:01 -InterfaceName vx0 -Destination 10.0.0.2 -WhatIf }
+        $said | Should -Be "What if: Performing the operation `"Add FDB entry`" on target `"02:00:00:00:00:01 dev vx0 dst 10.0.0.2 (namespace $ns)`"."
         & bridge -n $ns -j fdb show dev vx0 | ConvertFrom-Json | Should -BeNullOrEmpty
     }
 }

@@ -60,7 +60,12 @@ Describe 'Get-BridgePort' {
     }
 
     It 'supports -WhatIf' {
-        Set-BridgePort -NetNamespace $ns -InterfaceName vx0 -Isolated $true -WhatIf
-        (Get-BridgePort -NetNamespace $ns).Isolated | Should -BeFalse
+        $said = Get-WhatIfText { Set-BridgePort -NetNamespace $ns -InterfaceName vx0 -Isolated $true -WhatIf }
+        $said | Should -Be "What if: Performing the operation `"Set bridge port options`" on target `"vx0 (namespace $ns)`"."
+        $port = Get-BridgePort -NetNamespace $ns
+        $port | Should -HaveCount 1
+        # -Be $false, not -BeFalse: $null (a port not read at all) must fail.
+        $port.Isolated | Should -BeOfType [bool]
+        $port.Isolated | Should -Be $false
     }
 }

@@ -6,6 +6,8 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-OverlayNet
     $commands = @(Get-Command -Module OverlayNet -CommandType Cmdlet | Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
+    # Every link kind the library declares ([LinkKind] on its model class), one entry per class.
+    $linkKinds = @([OverlayNet.Netlink.Route.LinkKinds]::Types | ForEach-Object { @{ Name = $_.Name; Type = $_ } })
 }
 
 BeforeAll {
@@ -91,6 +93,35 @@ Describe '<Name>' -ForEach $commands {
             if (-not ($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] })) { $p.Name }
         }
         $missing | Should -BeNullOrEmpty -Because 'these parameters name links or namespaces, which tab completion must offer'
+    }
+}
+
+Describe 'Link kind <Name>' -ForEach $linkKinds {
+    # A kind is declared once, on its class; these are the places that must then exist for it.
+    BeforeAll {
+        $cmdlets = @(Get-Command -Module OverlayNet -CommandType Cmdlet | Where-Object { $_.OutputType.Type -contains $Type })
+        $helpDir = Join-Path $PSScriptRoot '../../module/help'
+    }
+
+    It 'has a Get- and a New- cmdlet that output it, each with its help file' {
+        foreach ($verb in 'Get', 'New') {
+            $c = @($cmdlets | Where-Object Verb -eq $verb)
+            $c | Should -Not -BeNullOrEmpty -Because "$verb-<noun> with [OutputType(typeof($Name))] makes and reads this kind"
+            foreach ($one in $c) { Join-Path $helpDir "$($one.Name).md" | Should -Exist }
+        }
+    }
+
+    It 'has a table view' {
+        $format = Get-FormatData -TypeName $Type.FullName
+        @($format.FormatViewDefinition.Control | Where-Object { $_ -is [System.Management.Automation.TableControl] }) |
+            Should -Not -BeNullOrEmpty -Because "$($Type.FullName) needs a table view in module/formats"
+    }
+
+    It 'is offered by tab completion of -Kind' {
+        $offered = [OverlayNet.Commands.LinkKindCompleter]::new().CompleteArgument('Get-IpLink', 'Kind', '', $null, $null).CompletionText
+        $declared = @([OverlayNet.Netlink.Route.LinkKinds]::All | Where-Object Type -eq $Type).Kind
+        $declared | Should -Not -BeNullOrEmpty
+        foreach ($k in $declared) { $offered | Should -Contain $k }
     }
 }
 

@@ -166,9 +166,12 @@ Describe 'Remove- by parameters' {
     }
 
     It 'changes nothing with -WhatIf' {
-        Add-ForwardRule -NetNamespace $ns -SourcePrefix 10.5.0.0/16 -WhatIf
+        $said = Get-WhatIfText { Add-ForwardRule -NetNamespace $ns -SourcePrefix 10.5.0.0/16 -WhatIf }
+        $said | Should -Be "What if: Performing the operation `"Append rule 'ip saddr 10.5.0.0/16 accept'`" on target `"table ip overlaynet chain forward (namespace $ns)`"."
         @(Get-ForwardRule -NetNamespace $ns).Count | Should -Be 0
-        Get-NatMasquerade -NetNamespace $ns | Remove-NatMasquerade -WhatIf
+        $rule = Get-NatMasquerade -NetNamespace $ns
+        $said = Get-WhatIfText { $rule | Remove-NatMasquerade -WhatIf }
+        $said | Should -Be "What if: Performing the operation `"Remove rule (handle $($rule.Handle))`" on target `"table ip overlaynet chain postrouting: $rule (namespace $ns)`"."
         @(Get-NatMasquerade -NetNamespace $ns).Count | Should -Be 1
     }
 }

@@ -131,8 +131,14 @@ Describe 'Neighbour pipelines and errors' {
     }
 
     It 'supports -WhatIf' {
-        Add-IpNeighbor -NetNamespace $ns -IPAddress 10.0.0.1 -LinkLayerAddress 02:00:00:00:00:01 -InterfaceName n0 -WhatIf
-        Clear-IpNeighbor -NetNamespace $ns -WhatIf
+        $said = Get-WhatIfText {
+            Add-IpNeighbor -NetNamespace $ns -IPAddress 10.0.0.1 -LinkLayerAddress 02:00:00:00:00:01 -InterfaceName n0 -WhatIf
+            Clear-IpNeighbor -NetNamespace $ns -WhatIf
+        }
+        $said | Should -Be @(
+            "What if: Performing the operation `"Add neighbour`" on target `"10.0.0.1 dev n0 (namespace $ns)`"."
+            "What if: Performing the operation `"Flush neighbour entries`" on target `"all interfaces (namespace $ns)`"."
+        )
         Invoke-Ip -Namespace $ns neigh show dev n0 | Where-Object dst -eq '10.0.0.1' | Should -BeNullOrEmpty
     }
 }

@@ -131,6 +131,38 @@ DestinationPrefix,NextHop,InterfaceName,OnLink,Table,RouteMetric
             Should -Be @('192.168.8.101', '192.168.8.102')
     }
 
+    It 'binds only the name, index and namespace of a piped link, not its own Vni, Port or MacAddress' {
+        # vx0 has VNI 42 and port 4789: an entry must not inherit them just because the link was piped in.
+        $out = Get-VxlanLink -NetNamespace $ns -Name vx0 | Add-BridgeFdbEntry -MacAddress 02:00:00:00:00:21 -Destination 192.168.8.121
+        $out | Should -HaveCount 1
+        $out.InterfaceName | Should -Be 'vx0'
+        $out.NetNamespace | Should -Be $ns
+        $null -eq $out.Vni | Should -BeTrue
+        $null -eq $out.Port | Should -BeTrue
+        $kernel = bridge -n $ns -j fdb show dev vx0 | ConvertFrom-Json | Where-Object mac -eq '02:00:00:00:00:21'
+        $kernel.dst | Should -Be '192.168.8.121'
+        $kernel.PSObject.Properties.Name | Should -Not -Contain 'vni'
+        $kernel.PSObject.Properties.Name | Should -Not -Contain 'port'
+        $read = Get-BridgeFdbEntry -NetNamespace $ns | Where-Object { "$($_.MacAddress)" -eq '02:00:00:00:00:21' }
+        $null -eq $read.Vni | Should -BeTrue
+        $null -eq $read.Port | Should -BeTrue
+
+        # What the user names on the command line still goes into the entry.
+        $named = Get-VxlanLink -NetNamespace $ns -Name vx0 | Add-BridgeFdbEntry -MacAddress 02:00:00:00:00:22 -Destination 192.168.8.122 -Vni 77 -Port 4790
+        $named.Vni | Should -Be 77
+        $named.Port | Should -Be 4790
+        (bridge -n $ns -j fdb show dev vx0 | ConvertFrom-Json | Where-Object mac -eq '02:00:00:00:00:22').vni | Should -Be 77
+
+        # The link's own MAC is not an entry's MAC: without -MacAddress the input is reported, nothing added.
+        $err = $null
+        Get-VxlanLink -NetNamespace $ns -Name vx0 | Add-BridgeFdbEntry -Destination 192.168.8.123 -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidInputObject,*'
+        "$($err[0])" | Should -BeLike '*A link piped in gives only its name, index and namespace; give -MacAddress*'
+        bridge -n $ns fdb show dev vx0 | Should -Not -Match '192\.168\.8\.123'
+    }
+
     It 'takes the namespace from each object, so Get- output round-trips without -NetNamespace' {
         '10.9.0.0/24', '10.9.1.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 | Out-Null
         Get-IpRoute -NetNamespace $ns -Table 100 | Remove-IpRoute
@@ -167,7 +199,9 @@ DestinationPrefix,NextHop,InterfaceName,OnLink,Table,RouteMetric
         ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match '10\.10\.2\.0/24'
         & {
             $ConfirmPreference = 'Low'  # Add-IpRoute is Medium impact: every route would need a yes
-            { '10.10.3.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 -ErrorAction Stop } | Should -Throw
+            # Non-interactive, PowerShell cannot ask, so the confirmation itself fails (and nothing is added).
+            { '10.10.3.0/24' | Add-IpRoute -NetNamespace $ns -InterfaceName v0 -Table 100 -ErrorAction Stop } |
+                Should -Throw -ExceptionType ([System.Management.Automation.PSInvalidOperationException])
         }
         (Get-Routes $ns 100).dst | Should -Be '10.10.2.0/24'
     }

@@ -41,8 +41,10 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $script:Started = [System.Diagnostics.Stopwatch]::StartNew()
 
-# Modules the guest loads before the tests (built-in ones are fine too).
-$GuestModules = 'vrf ipip ip_gre ip6_gre sit ip_vti ip6_vti ip6_tunnel 8021q dummy ipvlan macvlan vxlan veth bridge tun'
+# Modules the guest loads before the tests (built-in ones are fine too): the module of every link kind the
+# library declares (OverlayNet.Netlink.Route.LinkKinds, from each kind's [LinkKind]), plus ip6_vti.
+$kinds = [System.Reflection.Assembly]::LoadFrom((Join-Path $ModulePath 'OverlayNet.Netlink.dll')).GetType('OverlayNet.Netlink.Route.LinkKinds', $true)
+$GuestModules = (@($kinds::KernelModules) + 'ip6_vti') -join ' '
 # Modules the initramfs needs to reach the host's files: virtio PCI, 9p over virtio, overlayfs.
 $InitramfsModules = 'virtio_pci', '9pnet_virtio', '9p', 'overlay'
 $Packages = 'qemu-system-x86', 'busybox-static', 'cpio', 'kmod'

@@ -33,10 +33,10 @@ internal static unsafe class Native
     public const ulong MS_SHARED = 1 << 20;
     public const int MNT_DETACH = 2;
     public const int SYS_gettid = 186;
-    public const int EINTR = 4;
-    public const int EAGAIN = 11;
-    public const int EINVAL = 22;
-    public const int ENOBUFS = 105;
+    public const int EINTR = Interop.Errno.EINTR;
+    public const int EAGAIN = Interop.Errno.EAGAIN;
+    public const int EINVAL = Interop.Errno.EINVAL;
+    public const int ENOBUFS = Interop.Errno.ENOBUFS;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct SockaddrNl

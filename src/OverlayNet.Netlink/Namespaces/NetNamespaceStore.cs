@@ -10,7 +10,6 @@ namespace OverlayNet.Netlink.Namespaces;
 public static class NetNamespaceStore
 {
     public const string RunDirectory = "/run/netns";
-    private const int ENOENT = 2, EEXIST = 17;
 
     /// <summary>Checks a namespace name the way iproute2 does (a single path component).</summary>
     public static string? CheckName(string? name)
@@ -37,7 +36,7 @@ public static class NetNamespaceStore
         if (!File.Exists(path))
             throw new NetNamespaceException(nameOrPath.Contains('/')
                 ? $"Network namespace file '{path}' does not exist."
-                : $"Network namespace '{nameOrPath}' does not exist (no {path}).", ENOENT);
+                : $"Network namespace '{nameOrPath}' does not exist (no {path}).", Errno.ENOENT);
         return path;
     }
 
@@ -78,7 +77,7 @@ public static class NetNamespaceStore
     /// <summary><c>ip netns attach NAME PID</c>, or a name for an existing namespace file (a Docker netns).</summary>
     public static string Attach(string name, string sourcePath)
     {
-        if (!File.Exists(sourcePath)) throw new NetNamespaceException($"Namespace file '{sourcePath}' does not exist.", ENOENT);
+        if (!File.Exists(sourcePath)) throw new NetNamespaceException($"Namespace file '{sourcePath}' does not exist.", Errno.ENOENT);
         string path = CreatePlaceholder(name);
         int err = Native.Mount(sourcePath, path, "none", Native.MS_BIND);
         if (err != 0)
@@ -95,7 +94,7 @@ public static class NetNamespaceStore
         string? problem = CheckName(name);
         if (problem != null) throw new ArgumentException(Capitalize(problem) + ".");
         string path = Path.Combine(RunDirectory, name);
-        if (!File.Exists(path)) throw new NetNamespaceException($"Network namespace '{name}' does not exist.", ENOENT);
+        if (!File.Exists(path)) throw new NetNamespaceException($"Network namespace '{name}' does not exist.", Errno.ENOENT);
         int err = Native.Umount2(path, Native.MNT_DETACH);
         if (err != 0 && err != Native.EINVAL) throw new ErrnoException($"umount {path}", err);
         File.Delete(path);
@@ -168,9 +167,9 @@ public static class NetNamespaceStore
         {
             (_, target) = Native.StatIdentity($"/proc/{pid}/ns/net");
         }
-        catch (ErrnoException e) when (e.Errno == ENOENT)
+        catch (ErrnoException e) when (e.Errno == Errno.ENOENT)
         {
-            throw new NetNamespaceException($"There is no process with id {pid}.", 3 /* ESRCH */);
+            throw new NetNamespaceException($"There is no process with id {pid}.", Errno.ESRCH);
         }
         return ListNames().Where(n => TryGetInode(Path.Combine(RunDirectory, n)) == target).ToList();
     }
@@ -186,9 +185,9 @@ public static class NetNamespaceStore
         {
             Native.Close(Native.Open(path, Native.O_RDONLY | Native.O_CREAT | Native.O_EXCL, 0));
         }
-        catch (ErrnoException e) when (e.Errno == EEXIST)
+        catch (ErrnoException e) when (e.Errno == Errno.EEXIST)
         {
-            throw new NetNamespaceException($"Network namespace '{name}' already exists.", EEXIST);
+            throw new NetNamespaceException($"Network namespace '{name}' already exists.", Errno.EEXIST);
         }
         return path;
     }

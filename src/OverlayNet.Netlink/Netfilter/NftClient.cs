@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Interop;
 using System.Buffers.Binary;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Protocol;
@@ -106,11 +107,17 @@ public sealed class NftClient : IDisposable
         {
             return _socket.Dump(w, ParseRule);
         }
-        catch (NetlinkException e) when (e.Errno == 2) // ENOENT: no table or chain of that name
+        catch (NetlinkException e) when (e.Errno == Errno.ENOENT) // ENOENT: no table or chain of that name
         {
             return [];
         }
     }
+
+    /// <summary>
+    /// The rules of <paramref name="chain"/> exactly like <paramref name="spec"/>: an add checks there is none
+    /// (no duplicates), a remove by parameters takes them all.
+    /// </summary>
+    public List<NftRule> FindRules(NftChain chain, NftRuleSpec spec) => ListRules(chain).Where(r => spec.Equals(r.Spec)).ToList();
 
     /// <summary>Deletes rules by handle from one chain, all in one transaction: either all go or none.</summary>
     public void DeleteRules(NftChain chain, IReadOnlyList<ulong> handles)
@@ -133,7 +140,7 @@ public sealed class NftClient : IDisposable
         {
             _socket.ExecuteTransaction(w);
         }
-        catch (NetlinkException e) when (e.Errno == 2)
+        catch (NetlinkException e) when (e.Errno == Errno.ENOENT)
         {
             string which = e.Data["RequestIndex"] is int i && i < handles.Count ? handles[i].ToString() : string.Join(", ", handles);
             throw new NetlinkException(2, $"table ip {TableName} has no rule with handle {which} in chain {chain.Name}" +
@@ -141,7 +148,7 @@ public sealed class NftClient : IDisposable
         }
     }
 
-    private static NftRule? ParseRule(NetlinkMessage m)
+    internal static NftRule? ParseRule(NetlinkMessage m)
     {
         if (m.Type != Nft.Type(Nft.MSG_NEWRULE)) return null;
         ulong handle = 0;

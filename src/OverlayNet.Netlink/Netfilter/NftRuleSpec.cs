@@ -15,6 +15,13 @@ public enum NftRuleAction
     Masquerade,
 }
 
+/// <summary>The fields of a <see cref="NftRuleSpec"/> a filter compares (<see cref="NftRuleSpec.Matches"/>).</summary>
+[Flags]
+public enum NftRuleFields
+{
+    None = 0, Source = 1, Destination = 2, InInterface = 4, OutInterface = 8, ConnectionState = 16, Action = 32,
+}
+
 /// <summary>
 /// The rules OverlayNet writes, in words: match on input/output interface names, IPv4 source and
 /// destination prefixes (each possibly negated) and connection-tracking states, then accept, drop or
@@ -31,6 +38,19 @@ public sealed record NftRuleSpec
     public bool DestinationNegated { get; init; }
     public ConnectionState? ConnectionState { get; init; }
     public NftRuleAction Action { get; init; }
+
+    /// <summary>
+    /// True when <paramref name="rule"/> has this spec's value in every field of <paramref name="given"/> (the
+    /// fields a user named to filter a listing); the other fields may be anything.
+    /// </summary>
+    public bool Matches(NftRuleSpec? rule, NftRuleFields given) =>
+        rule != null
+        && (!given.HasFlag(NftRuleFields.Source) || Nullable.Equals(rule.Source, Source))
+        && (!given.HasFlag(NftRuleFields.Destination) || Nullable.Equals(rule.Destination, Destination))
+        && (!given.HasFlag(NftRuleFields.InInterface) || rule.InInterface == InInterface)
+        && (!given.HasFlag(NftRuleFields.OutInterface) || rule.OutInterface == OutInterface)
+        && (!given.HasFlag(NftRuleFields.ConnectionState) || rule.ConnectionState == ConnectionState)
+        && (!given.HasFlag(NftRuleFields.Action) || rule.Action == Action);
 
     /// <summary>Rejects what the encoder cannot express (IPv6 in an ip-family table, empty state sets...).</summary>
     public void Validate()

@@ -133,7 +133,12 @@ public sealed partial class NetlinkSocket : IDisposable
     /// Sends a dump request and parses every reply. A dump the kernel marks as interrupted (the table changed
     /// while it was read) is repeated, up to a bound, so callers never see a torn listing.
     /// </summary>
-    public List<T> Dump<T>(MessageWriter request, MessageParser<T> parse)
+    /// <remarks>
+    /// <paramref name="cancellation"/> is checked between datagrams: a cancelled dump throws
+    /// <see cref="OperationCanceledException"/> within a datagram's work. The rest of its replies may still
+    /// arrive; later requests skip them by sequence number.
+    /// </remarks>
+    public List<T> Dump<T>(MessageWriter request, MessageParser<T> parse, CancellationToken cancellation = default)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -144,6 +149,7 @@ public sealed partial class NetlinkSocket : IDisposable
             bool done = false;
             while (!done)
             {
+                cancellation.ThrowIfCancellationRequested();
                 int n = ReceiveDatagram();
                 foreach (NetlinkMessage m in new MessageEnumerator(_rx.AsSpan(0, n)))
                 {

@@ -8,7 +8,8 @@ namespace OverlayNet.Netlink.Protocol;
 /// </summary>
 public sealed class RequestBatch<TTag> : IDisposable
 {
-    private readonly NetlinkSocket _socket;
+    private readonly NetlinkSocket? _socket;
+    private readonly Func<MessageWriter, NetlinkException?[]> _send;
     private readonly int _batchSize;
     private MessageWriter _writer = new(64 << 10);
     private List<TTag> _tags = [];
@@ -19,8 +20,25 @@ public sealed class RequestBatch<TTag> : IDisposable
     public RequestBatch(NetlinkSocket socket, int batchSize = 1000)
     {
         _socket = socket;
+        _send = socket.ExecuteBatch;
         _batchSize = batchSize;
     }
+
+    /// <summary>A batch that hands each full buffer to <paramref name="send"/> (unit tests: no socket, no root).</summary>
+    internal RequestBatch(Func<MessageWriter, NetlinkException?[]> send, int batchSize)
+    {
+        _send = send;
+        _batchSize = batchSize;
+    }
+
+    /// <summary>
+    /// Asked on the caller's thread before each send: an exception (a namespace deleted meanwhile) fails every
+    /// request of that send with it instead of sending.
+    /// </summary>
+    public Func<NetlinkException?>? BeforeSend { get; set; }
+
+    /// <summary>Requests encoded and not yet sent.</summary>
+    public int Pending => _tags.Count;
 
     /// <summary>The writer to encode the next request into; call <see cref="Commit"/> or <see cref="Abandon"/> after.</summary>
     public MessageWriter Begin()
@@ -69,10 +87,18 @@ public sealed class RequestBatch<TTag> : IDisposable
         _writer = _spareWriter;
         _writer.Reset();
         _tags = [];
+        if (BeforeSend?.Invoke() is NetlinkException refused)
+        {
+            var failed = new List<(TTag, NetlinkException?)>(tags.Count);
+            foreach (TTag t in tags) failed.Add((t, refused));
+            _inFlight = Task.FromResult(failed);
+            _spareWriter = sending;
+            return;
+        }
         // The socket was opened inside its namespace; using it from a pool thread is fine (no setns here).
         _inFlight = Task.Run(() =>
         {
-            NetlinkException?[] errors = _socket.ExecuteBatch(sending);
+            NetlinkException?[] errors = _send(sending);
             var results = new List<(TTag, NetlinkException?)>(tags.Count);
             for (int i = 0; i < tags.Count; i++) results.Add((tags[i], errors[i]));
             return results;
@@ -98,6 +124,6 @@ public sealed class RequestBatch<TTag> : IDisposable
         try { _inFlight?.Wait(); } catch (AggregateException) { }
         _writer.Dispose();
         _spareWriter.Dispose();
-        _socket.Dispose();
+        _socket?.Dispose();
     }
 }

@@ -13,12 +13,16 @@ public sealed partial class RtnlClient : IDisposable
 {
     private readonly MessageWriter _request = new();
 
-    private RtnlClient(NetlinkSocket socket, string? nsPath, string? nsName)
+    private RtnlClient(NetlinkSocket socket, string? nsPath, string? nsName, CancellationToken cancellation)
     {
         Socket = socket;
         NamespacePath = nsPath;
         NamespaceName = nsName;
+        Cancellation = cancellation;
     }
+
+    /// <summary>Cancels this client's dumps (between datagrams) and its batches' adds.</summary>
+    public CancellationToken Cancellation { get; }
 
     public NetlinkSocket Socket { get; }
     /// <summary>Path of the namespace file, or null for the namespace of the thread that opened this client.</summary>
@@ -27,11 +31,17 @@ public sealed partial class RtnlClient : IDisposable
     public string? NamespaceName { get; }
 
     /// <summary>Opens a client in the namespace at <paramref name="nsPath"/> (null: the calling thread's).</summary>
-    public static RtnlClient Open(string? nsPath = null, string? nsName = null)
+    public static RtnlClient Open(string? nsPath = null, string? nsName = null) => Open(nsPath, nsName, default);
+
+    /// <summary>As <see cref="Open(string?, string?)"/>, with dumps that stop when <paramref name="cancellation"/> is cancelled.</summary>
+    public static RtnlClient Open(string? nsPath, string? nsName, CancellationToken cancellation)
     {
         NetlinkSocket socket = NetNamespaceRunner.Run(nsPath, () => NetlinkSocket.Open(Nl.NETLINK_ROUTE));
-        return new RtnlClient(socket, nsPath, nsName ?? nsPath);
+        return new RtnlClient(socket, nsPath, nsName ?? nsPath, cancellation);
     }
+
+    /// <summary>Dumps with this client's cancellation token.</summary>
+    private List<T> Dump<T>(MessageWriter request, MessageParser<T> parse) => Socket.Dump(request, parse, Cancellation);
 
     /// <summary>
     /// A batch sender on a socket of its own in this client's namespace, so acks of a batch in flight never mix

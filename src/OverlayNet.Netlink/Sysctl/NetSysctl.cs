@@ -108,5 +108,5 @@ namespace OverlayNet.Netlink.Sysctl
 
     /// <summary>No such key under /proc/sys/net in that namespace (ENOENT).</summary>
     public sealed class SysctlNotFoundException(string name)
-        : Interop.ErrnoException($"Cannot find sysctl '{name}' (no such key in this network namespace).", 2, "sysctl");
+        : Interop.ErrnoException($"Cannot find sysctl '{name}' (no such key in this network namespace).", Interop.Errno.ENOENT, "sysctl");
 }

@@ -35,7 +35,6 @@ public static class TunTapDevices
     private const short IFF_TUN = 0x0001, IFF_TAP = 0x0002, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000;
     // Fail on an existing device instead of attaching to it, as iproute2 asks.
     private const short IFF_TUN_EXCL = unchecked((short)0x8000);
-    private const int EBUSY = 16, EEXIST = 17;
 
     /// <summary>
     /// Creates the device in the client's namespace, then applies MTU, MAC, master and up through
@@ -64,9 +63,9 @@ public static class TunTapDevices
                 {
                     Native.TunSetIff(fd, spec.Name, flags);
                 }
-                catch (ErrnoException e) when (e.Errno == EBUSY)
+                catch (ErrnoException e) when (e.Errno == Errno.EBUSY)
                 {
-                    throw new ErrnoException($"create TUN/TAP device '{spec.Name}'", EEXIST);
+                    throw new ErrnoException($"create TUN/TAP device '{spec.Name}'", Errno.EEXIST);
                 }
                 if (spec.Owner is int uid) Native.IoctlValue(fd, Native.TUNSETOWNER, (ulong)uid, "TUNSETOWNER");
                 if (spec.Group is int gid) Native.IoctlValue(fd, Native.TUNSETGROUP, (ulong)gid, "TUNSETGROUP");

@@ -31,7 +31,7 @@ public abstract partial class BatchingCmdlet<TItem>
     /// fresh session's first bulk pipeline out of PowerShell's slow, not yet optimised binding code.
     /// </remarks>
     [Parameter]
-    [PipelineProperty]
+    [PipelineProperty(FromLink = true)]
     [ArgumentCompleter(typeof(NetNamespaceCompleter))]
     public override string? NetNamespace
     {

@@ -6,108 +6,125 @@ namespace OverlayNet.Commands;
 
 /// <summary>
 /// Base of cmdlets that apply a table entry per pipeline input (FDB entries, neighbours, routes). Each input
-/// arrives in <see cref="InputObject"/> and is bound to the parameters by <see cref="PipelineBinder"/>, then
-/// <see cref="ProcessInput"/> validates and encodes it into a <see cref="RequestBatch{T}"/> (one per
-/// namespace) with the input remembered; full batches go to the kernel while the next inputs are bound, and
-/// EndProcessing flushes. Each acknowledged input is handed to <see cref="OnApplied"/>; a refusal becomes a
-/// non-terminating error naming that input, and the rest are applied.
+/// arrives in <see cref="InputObject"/> and is bound to the parameters by <see cref="PipelineBinder"/>; the
+/// cmdlet turns the parameters into the library's spec and hands it to <see cref="Queue"/>, which puts it into
+/// the <see cref="RtnlBatch{TTag}"/> of its namespace: the library validates, resolves names, encodes and sends,
+/// full batches going to the kernel while the next inputs are bound; EndProcessing flushes. Each acknowledged
+/// input is handed to <see cref="OnApplied"/>; a refusal becomes a non-terminating error naming that input, and
+/// the rest are applied.
 /// </summary>
+/// <remarks>
+/// Ctrl+C: StopProcessing (on PowerShell's stop thread) only cancels the token the batches carry; the pipeline
+/// thread stops at its next add or write, and Dispose, on the pipeline thread, closes the batches (a batch is
+/// not thread-safe, so it is never touched from the stop thread).
+/// </remarks>
 public abstract partial class BatchingCmdlet<TItem> : OverlayNetCmdlet where TItem : class
 {
     protected const int BatchSize = 1000;
 
-    private readonly Dictionary<string, RequestBatch<TItem>> _batches = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, string), int> _indexes = new();
+    private readonly Dictionary<string, RtnlBatch<TItem>> _batches = new(StringComparer.Ordinal);
+    private RtnlBatch<TItem>? _lastBatch;
+    private string? _lastKey;
+    // Per namespace deleted under the pipeline: its error and every input it stopped, reported once at the end.
+    private readonly Dictionary<string, (NetlinkException Error, List<object> Inputs)> _lost = new(StringComparer.Ordinal);
 
     /// <summary>ErrorId for a refused input, e.g. "AddBridgeFdbEntryFailed".</summary>
     protected abstract string FailureId { get; }
 
     /// <summary>How an error describes what failed: "Cannot add FDB entry 00:.. dev vx0 dst 10.0.0.1".</summary>
-    protected abstract string Activity(TItem item);
+    protected abstract string Activity(TItem item, string? netNamespace);
 
     /// <summary>Called on the pipeline thread for every input the kernel accepted (Add- writes its output here).</summary>
-    protected virtual void OnApplied(TItem item) { }
+    protected virtual void OnApplied(TItem item, string? netNamespace) { }
 
     /// <summary>What an error record names as its target: the input itself, unless the cmdlet knows better (a route's prefix).</summary>
-    protected virtual object ErrorTarget(TItem item) => item;
+    protected virtual object ErrorTarget(TItem item, string? netNamespace) => item;
 
     /// <summary>
-    /// Validates, resolves and queues the request for one input: <paramref name="prepare"/> returns its encoder,
-    /// or null when ShouldProcess declined. A failure that is the user's to see becomes an error naming
-    /// <paramref name="item"/>, and the next input goes on.
+    /// Adds <paramref name="item"/> to <paramref name="batch"/> (asking ShouldProcess first unless
+    /// <see cref="BatchingCmdlet{TItem}.NothingToConfirm"/>) and returns what the batch returned, or null when
+    /// the user declined.
     /// </summary>
-    protected void TryEnqueue(TItem item, Func<Action<MessageWriter>?> prepare)
+    protected abstract IReadOnlyList<(TItem Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<TItem> batch, TItem item);
+
+    /// <summary>
+    /// Queues one input in the current namespace's batch. A failure that is the user's to see (bad value,
+    /// unknown interface or namespace) becomes an error naming <paramref name="item"/>, and the next input goes on.
+    /// </summary>
+    protected void Queue(TItem item)
     {
-        // Not Try(...): the activity text is only formatted when something fails, which matters in bulk.
         try
         {
-            if (prepare() is Action<MessageWriter> encode) Enqueue(item, encode);
+            if (Enqueue(CurrentBatch(), item) is { } done) Report(done, NetNamespace);
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            WriteFailure(e, FailureId, ErrorTarget(item), Activity(item));
+            WriteFailure(e, FailureId, ErrorTarget(item, NetNamespace), Activity(item, NetNamespace));
+        }
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
     }
 
-    /// <summary>Queues one encoded request for <paramref name="item"/> in the current namespace's batch.</summary>
-    protected void Enqueue(TItem item, Action<MessageWriter> encode)
+    private RtnlBatch<TItem> CurrentBatch()
     {
         string key = NetNamespace ?? "";
-        if (!_batches.TryGetValue(key, out RequestBatch<TItem>? batch))
+        // Bulk input names the same namespace row after row.
+        if (_lastBatch != null && string.Equals(_lastKey, key, StringComparison.Ordinal)) return _lastBatch;
+        if (!_batches.TryGetValue(key, out RtnlBatch<TItem>? batch))
         {
-            batch = Rtnl.CreateBatch<TItem>(BatchSize);
+            batch = Scope.CreateBatch<TItem>(BatchSize);
             _batches[key] = batch;
         }
-        MessageWriter w = batch.Begin();
-        try
-        {
-            encode(w);
-        }
-        catch
-        {
-            batch.Abandon(); // a half-written request must not go out with the batch
-            throw;
-        }
-        Report(batch.Commit(item));
+        _lastKey = key;
+        return _lastBatch = batch;
     }
-
-    /// <summary>Interface name or index to index, with lookups cached per namespace for bulk input.</summary>
-    protected int ResolveCached(string? name, int index)
-    {
-        if (string.IsNullOrEmpty(name)) return ResolveInterface(Rtnl, name, index);
-        var key = (NetNamespace ?? "", name!);
-        if (!_indexes.TryGetValue(key, out int found))
-        {
-            found = ResolveInterface(Rtnl, name, 0);
-            _indexes[key] = found;
-        }
-        return found;
-    }
-
-    /// <summary>
-    /// The interface name an output object shows: as given, else the kernel's name for the resolved
-    /// <paramref name="index"/> (input that named only an index), else <paramref name="fallback"/>.
-    /// </summary>
-    protected string InterfaceDisplayName(string? name, int index, string fallback) =>
-        !string.IsNullOrEmpty(name) ? name! : Rtnl.GetLink(index)?.Name ?? fallback;
 
     /// <summary>An error's activity: "Cannot add FDB entry X" from the ShouldProcess verb "Add FDB entry".</summary>
-    protected string CannotText(string verb, string what) => $"Cannot {char.ToLowerInvariant(verb[0])}{verb[1..]} {Describe(what)}";
+    protected static string CannotText(string verb, string what, string? netNamespace) =>
+        $"Cannot {char.ToLowerInvariant(verb[0])}{verb[1..]} {(netNamespace == null ? what : $"{what} (namespace {netNamespace})")}";
 
-    private void Report(IReadOnlyList<(TItem Item, NetlinkException? Error)> results)
+    private void Report(IReadOnlyList<(TItem Item, NetlinkException? Error)> results, string? netNamespace)
     {
+        NetlinkException? deleted = null;
         foreach (var (item, error) in results)
         {
-            if (error == null) OnApplied(item);
-            else WriteFailure(error, FailureId, ErrorTarget(item), Activity(item));
+            if (error == null) OnApplied(item, netNamespace);
+            else if (ReferenceEquals(error, deleted ??= Scopes.Get(netNamespace).CheckStillThere())) Lost(error, item, netNamespace);
+            else WriteFailure(error, FailureId, ErrorTarget(item, netNamespace), Activity(item, netNamespace));
         }
+    }
+
+    private void Lost(NetlinkException error, TItem item, string? netNamespace)
+    {
+        string key = netNamespace ?? "";
+        if (!_lost.TryGetValue(key, out var lost)) _lost[key] = lost = (error, []);
+        lost.Inputs.Add(ErrorTarget(item, netNamespace));
+    }
+
+    /// <summary>One error per namespace deleted under the pipeline, its target the inputs it stopped.</summary>
+    private void ReportLost()
+    {
+        foreach (var (ns, (error, inputs)) in _lost)
+        {
+            ErrorRecord record = Errors.Record(error, "NetNamespaceDeleted", inputs.ToArray(),
+                $"{inputs.Count} input(s) for namespace '{ns}' were not applied (this error's TargetObject lists them)");
+            WriteError(record);
+        }
+        _lost.Clear();
     }
 
     protected override void EndProcessing()
     {
         try
         {
-            foreach (RequestBatch<TItem> batch in _batches.Values) Report(batch.Complete());
+            foreach (var (key, batch) in _batches) Report(batch.Complete(), key.Length == 0 ? null : key);
+            ReportLost();
+        }
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
         finally
         {
@@ -116,15 +133,17 @@ public abstract partial class BatchingCmdlet<TItem> : OverlayNetCmdlet where TIt
         }
     }
 
-    protected override void StopProcessing()
+    public override void Dispose()
     {
         DisposeBatches();
-        base.StopProcessing();
+        base.Dispose();
     }
 
     private void DisposeBatches()
     {
-        foreach (RequestBatch<TItem> b in _batches.Values) b.Dispose();
+        foreach (RtnlBatch<TItem> b in _batches.Values) b.Dispose();
         _batches.Clear();
+        _lastBatch = null;
+        _lastKey = null;
     }
 }

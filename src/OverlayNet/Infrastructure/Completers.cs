@@ -51,14 +51,11 @@ public sealed class NetNamespaceCompleter : IArgumentCompleter
     }
 }
 
-/// <summary>Completes the kernel's link kind strings for Get-IpLink -Kind.</summary>
+/// <summary>Completes the kernel's link kind strings for Get-IpLink -Kind: every kind the library declares.</summary>
 public sealed class LinkKindCompleter : IArgumentCompleter
 {
-    private static readonly string[] Kinds =
-        ["bridge", "dummy", "gre", "gretap", "ip6gre", "ip6gretap", "ip6tnl", "ipip", "ipvlan", "macvlan", "sit", "tun", "veth", "vlan", "vrf", "vti", "vxlan"];
-
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName,
         string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        Kinds.Where(k => k.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+        LinkKinds.Names.Where(k => k.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
              .Select(k => new CompletionResult(k, k, CompletionResultType.ParameterValue, k));
 }

@@ -21,12 +21,13 @@ public static class Errors
     {
         ErrnoException x => x.Errno switch
         {
-            17 => ErrorCategory.ResourceExists,              // EEXIST
-            19 or 2 or 3 or 99 => ErrorCategory.ObjectNotFound, // ENODEV, ENOENT, ESRCH, EADDRNOTAVAIL
-            1 or 13 => ErrorCategory.PermissionDenied,       // EPERM, EACCES
-            22 or 34 or 40 or 97 => ErrorCategory.InvalidArgument, // EINVAL, ERANGE, ELOOP (a bridge in a bridge), EAFNOSUPPORT
-            95 => ErrorCategory.NotImplemented,              // EOPNOTSUPP
-            16 => ErrorCategory.ResourceBusy,                // EBUSY
+            Errno.EEXIST => ErrorCategory.ResourceExists,
+            Errno.ENODEV or Errno.ENOENT or Errno.ESRCH or Errno.EADDRNOTAVAIL => ErrorCategory.ObjectNotFound,
+            Errno.EPERM or Errno.EACCES => ErrorCategory.PermissionDenied,
+            // ELOOP: a bridge in a bridge.
+            Errno.EINVAL or Errno.ERANGE or Errno.ELOOP or Errno.EAFNOSUPPORT => ErrorCategory.InvalidArgument,
+            Errno.EOPNOTSUPP => ErrorCategory.NotImplemented,
+            Errno.EBUSY => ErrorCategory.ResourceBusy,
             _ => ErrorCategory.NotSpecified,
         },
         ArgumentException or FormatException => ErrorCategory.InvalidArgument,

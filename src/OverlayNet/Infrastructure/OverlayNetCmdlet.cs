@@ -8,12 +8,14 @@ namespace OverlayNet.Commands;
 
 /// <summary>
 /// Base of every cmdlet that reads or changes kernel state. It owns <c>-NetNamespace</c> (bound by property
-/// name, so a pipeline stays in the namespace it started in), one rtnetlink client per namespace for the
-/// life of the cmdlet, and the mapping from failures to error records.
+/// name, so a pipeline stays in the namespace it started in), the one cache of namespace scopes (each
+/// namespace resolved once, its rtnetlink / nf_tables / ICMP channels opened once, for the life of the
+/// cmdlet), the cancellation Ctrl+C triggers, and the mapping from failures to error records.
 /// </summary>
 public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
 {
-    private readonly Dictionary<string, RtnlClient> _clients = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private NetNamespaceScopes? _scopes;
 
     /// <summary>A name under /run/netns or a path to a namespace file; omitted means the caller's namespace.</summary>
     /// <remarks>
@@ -31,23 +33,22 @@ public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
 
     private string? _netNamespace;
 
-    /// <summary>The rtnetlink client for the current <see cref="NetNamespace"/>.</summary>
-    protected RtnlClient Rtnl => GetRtnl(NetNamespace);
+    /// <summary>Cancelled when the user stops the pipeline (Ctrl+C): dumps and bulk writers give up.</summary>
+    protected CancellationToken Stopping => _stopping.Token;
 
-    protected RtnlClient GetRtnl(string? netNamespace)
-    {
-        string key = netNamespace ?? "";
-        if (!_clients.TryGetValue(key, out RtnlClient? client))
-        {
-            string? path = netNamespace == null ? null : NetNamespaceStore.Resolve(netNamespace);
-            client = RtnlClient.Open(path, netNamespace);
-            _clients[key] = client;
-        }
-        return client;
-    }
+    /// <summary>Every namespace this invocation has touched, each opened once.</summary>
+    protected NetNamespaceScopes Scopes => _scopes ??= new NetNamespaceScopes(_stopping.Token);
+
+    /// <summary>The scope of the current <see cref="NetNamespace"/>.</summary>
+    protected NetNamespaceScope Scope => Scopes.Get(NetNamespace);
+
+    /// <summary>The rtnetlink client for the current <see cref="NetNamespace"/>.</summary>
+    protected RtnlClient Rtnl => Scope.Rtnl;
+
+    protected RtnlClient GetRtnl(string? netNamespace) => Scopes.Get(netNamespace).Rtnl;
 
     /// <summary>The namespace file behind <see cref="NetNamespace"/>, or null for the caller's namespace.</summary>
-    protected string? NamespacePath => NetNamespace == null ? null : NetNamespaceStore.Resolve(NetNamespace);
+    protected string? NamespacePath => Scope.Path;
 
     /// <summary>
     /// Runs the work for one input. A failure becomes a non-terminating error that names the input, so
@@ -64,6 +65,10 @@ public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
         {
             WriteFailure(e, errorId, target, activity);
             return false;
+        }
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
     }
 
@@ -100,10 +105,21 @@ public abstract class OverlayNetCmdlet : PSCmdlet, IDisposable
     /// <summary>Where a target is described to a user: "veth0" or "veth0 in namespace ns1".</summary>
     protected string Describe(string what) => NetNamespace == null ? what : $"{what} (namespace {NetNamespace})";
 
-    public void Dispose()
+    /// <summary>
+    /// Runs on PowerShell's stop thread while ProcessRecord may still be running: it only signals. The
+    /// pipeline thread sees the token (or PowerShell's PipelineStoppedException) and unwinds, and Dispose,
+    /// on the pipeline thread, closes what is open.
+    /// </summary>
+    protected override void StopProcessing()
     {
-        foreach (RtnlClient c in _clients.Values) c.Dispose();
-        _clients.Clear();
+        _stopping.Cancel();
+        base.StopProcessing();
+    }
+
+    public virtual void Dispose()
+    {
+        _scopes?.Dispose();
+        _scopes = null;
         GC.SuppressFinalize(this);
     }
 

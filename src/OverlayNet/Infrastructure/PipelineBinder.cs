@@ -11,11 +11,12 @@ namespace OverlayNet.Commands;
 /// rules for by-property-name binding: the parameter's name or any alias names the property, a value given on
 /// the command line is never overridden, and a parameter the input does not supply goes back to its value
 /// before the first input. Unlike PowerShell it reads hashtable keys too, treats an empty string (an empty CSV
-/// column) as absent, and reads "True"/"False" text into switches.
+/// column) as absent, and reads "True"/"False" text into switches. A <see cref="Link"/> piped in fills only the
+/// parameters marked <see cref="PipelinePropertyAttribute.FromLink"/> (the device's name, index, namespace).
 /// </summary>
 public sealed class PipelineBinder
 {
-    private sealed record Slot(PropertyInfo Property, string Name, string[] Names, Type Target, bool ByValue, bool Required);
+    private sealed record Slot(PropertyInfo Property, string Name, string[] Names, Type Target, bool ByValue, bool Required, bool FromLink);
 
     private static readonly ConcurrentDictionary<Type, Slot[]> SlotsByType = new();
 
@@ -66,10 +67,11 @@ public sealed class PipelineBinder
         // CSV rows and [pscustomobject] literals carry a few note properties: reading those once beats looking
         // up every parameter name and alias (about twenty misses, a third of a microsecond each).
         bool scanned = !bare && ScanProperties(input, baseObject);
+        bool link = baseObject is Link;
         for (int i = 0; i < _slots.Length; i++)
         {
             Slot s = _slots[i];
-            object? value = bare ? null : scanned ? _found[i] : Find(input, s.Names);
+            object? value = bare || (link && !s.FromLink) ? null : scanned ? _found[i] : Find(input, s.Names);
             if (value == null)
             {
                 if (_changed[i])
@@ -92,6 +94,8 @@ public sealed class PipelineBinder
             byValueSupplied = true;
         }
         if (ByValueSlot is { Required: true } required && !byValueSupplied) missing ??= required;
+        if (missing != null && link)
+            throw new ArgumentException($"A link piped in gives only its name, index and namespace; give -{missing.Name} on the command line.");
         if (missing != null)
             throw new ArgumentException($"The input has no {string.Join(" or ", missing.Names)} property, and -{missing.Name} was not given on the command line.");
     }
@@ -191,7 +195,7 @@ public sealed class PipelineBinder
             if (p.GetCustomAttribute<PipelinePropertyAttribute>() is not PipelinePropertyAttribute mine) continue;
             string[] aliases = p.GetCustomAttribute<AliasAttribute>()?.AliasNames.ToArray() ?? [];
             Type target = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
-            slots.Add(new Slot(p, p.Name, [p.Name, .. aliases], target, mine.ByValue, mine.Required));
+            slots.Add(new Slot(p, p.Name, [p.Name, .. aliases], target, mine.ByValue, mine.Required, mine.FromLink));
         }
         return slots.ToArray();
     }

@@ -21,4 +21,12 @@ public sealed class PipelinePropertyAttribute : Attribute
 
     /// <summary>Each input must supply it unless the command line did (the parameter is Mandatory).</summary>
     public bool Required { get; set; }
+
+    /// <summary>
+    /// A <see cref="Link"/> piped in fills this parameter too. Only the parameters that name the device (its
+    /// name, index and namespace) say so: a link's own settings (a VXLAN device's Vni, Port, MacAddress) are
+    /// the device's defaults, not values for an entry on it, so <c>Get-VxlanLink | Add-BridgeFdbEntry</c>
+    /// adds what Get-BridgeFdbEntry will show, unless the user names those values on the command line.
+    /// </summary>
+    public bool FromLink { get; set; }
 }

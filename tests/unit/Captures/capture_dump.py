@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """Dumps links and addresses of the current network namespace and writes the kernel's replies as hex.
+With a second argument "tables" it dumps the tables instead: routes, neighbours, FDB, rules, bridge ports and
+nf_tables rules (tables-*.hex), the corpus the parser fuzz tests mutate.
 
 Run by make-captures.sh inside a throw-away namespace (ip netns exec NS python3 capture_dump.py OUTDIR).
 The requests are the ones OverlayNet.Netlink sends: a zeroed ifinfomsg / ifaddrmsg with NLM_F_DUMP.
@@ -16,8 +18,8 @@ NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL = 0x4, 0x400, 0x200
 SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
 
 
-def dump(msg_type, header):
-    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+def dump(msg_type, header, protocol=socket.NETLINK_ROUTE):
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, protocol)
     s.bind((0, 0))
     s.send(struct.pack("=IHHII", 16 + len(header), msg_type, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + header)
     datagrams = []
@@ -93,5 +95,27 @@ def main(out):
     write(os.path.join(out, "error-uncapped.hex"), [refused_create(False)])
 
 
+RTM_GETROUTE, RTM_GETNEIGH, RTM_GETRULE = 26, 30, 34
+NFT_MSG_GETRULE, NETLINK_NETFILTER = (10 << 8) | 7, 12
+AF_INET, AF_INET6, AF_BRIDGE, NFPROTO_IPV4 = 2, 10, 7, 2
+
+
+def tables(out):
+    """One file per table, one datagram per line, exactly as the library's dumps receive them."""
+    rtmsg = lambda family: struct.pack("=BBBBBBBBI", family, 0, 0, 0, 0, 0, 0, 0, 0)
+    ndmsg = lambda family: struct.pack("=BBHiHBB", family, 0, 0, 0, 0, 0, 0)
+    write(os.path.join(out, "tables-route4.hex"), dump(RTM_GETROUTE, rtmsg(AF_INET)))
+    write(os.path.join(out, "tables-route6.hex"), dump(RTM_GETROUTE, rtmsg(AF_INET6)))
+    write(os.path.join(out, "tables-neigh.hex"), dump(RTM_GETNEIGH, ndmsg(0)))
+    write(os.path.join(out, "tables-fdb.hex"), dump(RTM_GETNEIGH, ndmsg(AF_BRIDGE)))
+    write(os.path.join(out, "tables-rule4.hex"), dump(RTM_GETRULE, struct.pack("=BBBBBBBBI", AF_INET, 0, 0, 0, 0, 0, 0, 0, 0)))
+    write(os.path.join(out, "tables-rule6.hex"), dump(RTM_GETRULE, struct.pack("=BBBBBBBBI", AF_INET6, 0, 0, 0, 0, 0, 0, 0, 0)))
+    write(os.path.join(out, "tables-brport.hex"), dump(RTM_GETLINK, struct.pack("=BBHiII", AF_BRIDGE, 0, 0, 0, 0, 0)))
+    write(os.path.join(out, "tables-nft.hex"), dump(NFT_MSG_GETRULE, struct.pack("=BBH", NFPROTO_IPV4, 0, 0), NETLINK_NETFILTER))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) > 2 and sys.argv[2] == "tables":
+        tables(sys.argv[1])
+    else:
+        main(sys.argv[1])

@@ -1,10 +1,12 @@
+using OverlayNet.Netlink.Netfilter;
 using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Route;
 
 namespace OverlayNet.Netlink.Tests.Fuzz;
 
 /// <summary>
-/// Feeds one datagram to every parser the library has and lets only <see cref="NetlinkProtocolException"/>
+/// Feeds one datagram to every parser the library has (links, addresses, routes, neighbours, FDB entries,
+/// rules, bridge ports, nf_tables rules, errors) and lets only <see cref="NetlinkProtocolException"/>
 /// escape: any other exception is a parser bug. A generic attribute walk checks that the enumerators always
 /// make progress (every step consumes at least 4 bytes, so more steps than bytes means a loop).
 /// </summary>
@@ -38,6 +40,12 @@ internal static class ParserHarness
             try { if (LinkParser.Parse(m) is Link l) links.Add(l); }
             catch (NetlinkProtocolException) { }
             Guard(m, static m => RtnlClient.ParseAddress(m));
+            Guard(m, static m => RtnlClient.ParseRoute(m));
+            Guard(m, static m => RtnlClient.ParseNeighbor(m));
+            Guard(m, static m => RtnlClient.ParseFdbEntry(m));
+            Guard(m, static m => RtnlClient.ParseRule(m));
+            Guard(m, static m => RtnlClient.ParseBridgePort(m));
+            Guard(m, static m => NftClient.ParseRule(m));
             Guard(m, static m => NetlinkSocket.ParseError(m));
             // Attributes after the largest fixed header (ifinfomsg), and from the start for the others.
             Guard(m, static m => WalkAll(m.Payload.Length >= 16 ? m.Payload[16..] : m.Payload, 0));

@@ -32,6 +32,8 @@ namespace OverlayNet.Netlink.Route
     public sealed class AddressSpec
     {
         public int InterfaceIndex { get; set; }
+        /// <summary>The device by name; <see cref="RtnlBatch{TTag}"/> resolves it to <see cref="InterfaceIndex"/>.</summary>
+        public string? InterfaceName { get; set; }
         public IPAddress Address { get; set; } = IPAddress.None;
         public int PrefixLength { get; set; }
         public IPAddress? Peer { get; set; }

@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Interop;
 using System.Net;
 using OverlayNet.Netlink.Protocol;
 
@@ -15,7 +16,7 @@ public sealed partial class RtnlClient
         // With strict checking on, the kernel filters the dump by family and index itself.
         w.WriteStruct(new IfAddrMsg { Family = (byte)(family ?? 0), Index = interfaceIndex });
         w.EndMessage();
-        List<IpAddress> result = Socket.Dump(w, ParseAddress);
+        List<IpAddress> result = Dump(w, ParseAddress);
         if (result.Count > 0)
         {
             Dictionary<int, string> names = GetLinks().ToDictionary(l => l.Index, l => l.Name);
@@ -76,6 +77,17 @@ public sealed partial class RtnlClient
         Socket.Execute(w);
     }
 
+    /// <summary>Encodes <c>ip addr add|replace|del</c> of one address into <paramref name="w"/> (for batches).</summary>
+    public static void WriteAddress(MessageWriter w, AddressSpec spec, AddressOperation op)
+    {
+        switch (op)
+        {
+            case AddressOperation.Add: WriteAddress(w, Rtm.NEWADDR, Nl.NLM_F_CREATE | Nl.NLM_F_EXCL, spec); break;
+            case AddressOperation.Replace: WriteAddress(w, Rtm.NEWADDR, Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE, spec); break;
+            default: WriteAddress(w, Rtm.DELADDR, 0, spec); break;
+        }
+    }
+
     private static void WriteAddress(MessageWriter w, ushort type, ushort flags, AddressSpec spec)
     {
         w.BeginMessage(type, flags);
@@ -113,10 +125,13 @@ public sealed partial class RtnlClient
                 DeleteAddress(new AddressSpec { InterfaceIndex = a.InterfaceIndex, Address = a.IPAddress, PrefixLength = a.PrefixLength, Peer = a.Peer });
                 removed++;
             }
-            catch (NetlinkException e) when (e.Errno == 99 /* EADDRNOTAVAIL: went with its primary */)
+            catch (NetlinkException e) when (e.Errno == Errno.EADDRNOTAVAIL /* went with its primary */)
             {
             }
         }
         return removed;
     }
 }
+
+/// <summary>How an address request treats an existing address (iproute2's add / replace / del).</summary>
+public enum AddressOperation { Add, Replace, Delete }

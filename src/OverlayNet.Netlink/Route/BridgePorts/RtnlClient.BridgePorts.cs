@@ -13,7 +13,7 @@ public sealed partial class RtnlClient
         w.BeginMessage(Rtm.GETLINK, 0);
         w.WriteStruct(new IfInfoMsg { Family = AddressFamilies.Bridge });
         w.EndMessage();
-        List<BridgePort> ports = Socket.Dump(w, ParseBridgePort);
+        List<BridgePort> ports = Dump(w, ParseBridgePort);
         if (ports.Count == 0) return ports;
         Dictionary<int, string> names = GetLinks().ToDictionary(l => l.Index, l => l.Name);
         foreach (BridgePort p in ports)
@@ -24,7 +24,7 @@ public sealed partial class RtnlClient
         return ports;
     }
 
-    private static BridgePort? ParseBridgePort(NetlinkMessage m)
+    internal static BridgePort? ParseBridgePort(NetlinkMessage m)
     {
         if (m.Type != Rtm.NEWLINK) return null;
         IfInfoMsg h = m.Header<IfInfoMsg>();

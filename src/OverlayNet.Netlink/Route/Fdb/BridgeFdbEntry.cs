@@ -46,10 +46,14 @@ namespace OverlayNet.Netlink.Route
     {
         public MacAddress MacAddress { get; set; }
         public int InterfaceIndex { get; set; }
+        /// <summary>The device by name; <see cref="RtnlBatch{TTag}"/> resolves it to <see cref="InterfaceIndex"/>.</summary>
+        public string? InterfaceName { get; set; }
         public IPAddress? Destination { get; set; }
         public int? Vni { get; set; }
         public int? Port { get; set; }
         public int? ViaIndex { get; set; }
+        /// <summary>The underlay device by name; <see cref="RtnlBatch{TTag}"/> resolves it to <see cref="ViaIndex"/>.</summary>
+        public string? Via { get; set; }
         public int? Vlan { get; set; }
         public bool Self { get; set; }
         public bool Master { get; set; }
@@ -59,6 +63,12 @@ namespace OverlayNet.Netlink.Route
         public void Validate()
         {
             if (InterfaceIndex <= 0) throw new ArgumentException("An FDB entry needs a device.");
+            ValidateValues();
+        }
+
+        /// <summary>Every check that needs no interface lookup (a batch runs these before it resolves names).</summary>
+        public void ValidateValues()
+        {
             if (Vni is int vni && (vni < 0 || vni > VxlanLinkSpec.MaxVni))
                 throw new ArgumentException($"VNI {vni} is out of range; a VXLAN network identifier is 0..{VxlanLinkSpec.MaxVni} (24 bits).");
             if (Port is int port && (port < 0 || port > 65535)) throw new ArgumentException($"Port {port} is out of range (0..65535).");
@@ -67,6 +77,30 @@ namespace OverlayNet.Netlink.Route
                 throw new ArgumentException($"Destination '{Destination}' is not an IPv4 or IPv6 address.");
             if (State == FdbState.Stale) throw new ArgumentException("State Stale cannot be set; use Permanent, Static or Dynamic.");
         }
+
+        /// <summary>
+        /// The entry a successful request leaves in the kernel, without reading it back (what Add- outputs):
+        /// iproute2's defaults filled in (self unless master, permanent).
+        /// </summary>
+        public BridgeFdbEntry ToEntry(string? netNamespace) => new()
+        {
+            MacAddress = MacAddress,
+            InterfaceName = InterfaceName ?? $"#{InterfaceIndex}",
+            InterfaceIndex = InterfaceIndex,
+            Destination = Destination,
+            Vni = Vni,
+            Port = Port is 0 ? null : Port,
+            Via = Via,
+            ViaIndex = ViaIndex ?? 0,
+            Vlan = Vlan,
+            Self = Self || !Master,
+            Master = Master,
+            State = State ?? FdbState.Permanent,
+            NetNamespace = netNamespace,
+        };
+
+        public override string ToString() =>
+            $"{MacAddress} dev {InterfaceName ?? $"#{InterfaceIndex}"}{(Destination != null ? $" dst {Destination}" : "")}";
 
         /// <summary>ndm_state exactly as bridge/fdb.c computes it.</summary>
         internal ushort NdmState => State switch

@@ -16,7 +16,7 @@ public sealed partial class RtnlClient
         w.WriteStruct(new NdMsg { Family = AddressFamilies.Bridge, Index = interfaceIndex });
         if (bridgeIndex > 0) w.AttrU32(Nda.MASTER, (uint)bridgeIndex);
         w.EndMessage();
-        List<BridgeFdbEntry> result = Socket.Dump(w, ParseFdbEntry);
+        List<BridgeFdbEntry> result = Dump(w, ParseFdbEntry);
         if (result.Count == 0) return result;
         Dictionary<int, string> names = GetLinks().ToDictionary(l => l.Index, l => l.Name);
         foreach (BridgeFdbEntry e in result)

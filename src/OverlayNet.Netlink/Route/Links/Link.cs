@@ -56,4 +56,7 @@ public class Link
 public sealed class LinkKindAttribute(string kind) : Attribute
 {
     public string Kind { get; } = kind;
+
+    /// <summary>The kernel module that provides the kind, when it is not named like it (vlan: 8021q).</summary>
+    public string? KernelModule { get; init; }
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using OverlayNet.Netlink.Protocol;
 
 namespace OverlayNet.Netlink.Route;
@@ -6,11 +5,8 @@ namespace OverlayNet.Netlink.Route;
 /// <summary>Builds typed <see cref="Link"/> objects from RTM_NEWLINK messages.</summary>
 public static class LinkParser
 {
-    // Discovered once from [LinkKind] classes, so adding a kind is adding a file.
-    private static readonly Dictionary<string, Func<Link>> Factories = typeof(Link).Assembly.GetTypes()
-        .Where(t => typeof(Link).IsAssignableFrom(t))
-        .SelectMany(t => t.GetCustomAttributes<LinkKindAttribute>().Select(a => (Type: t, Attr: a)))
-        .ToDictionary(x => x.Attr.Kind, x => (Func<Link>)(() => (Link)Activator.CreateInstance(x.Type)!), StringComparer.Ordinal);
+    private static readonly Dictionary<string, Func<Link>> Factories = LinkKinds.All
+        .ToDictionary(k => k.Kind, k => (Func<Link>)(() => (Link)Activator.CreateInstance(k.Type)!), StringComparer.Ordinal);
 
     public static Link? Parse(NetlinkMessage m)
     {

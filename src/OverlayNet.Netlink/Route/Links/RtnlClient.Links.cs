@@ -19,7 +19,6 @@ public sealed class LinkChange
 
 public sealed partial class RtnlClient
 {
-    private const int ENODEV = 19;
 
     /// <summary>Every link in the namespace (<c>ip link show</c>), typed by kind.</summary>
     public List<Link> GetLinks()
@@ -28,7 +27,7 @@ public sealed partial class RtnlClient
         w.BeginMessage(Rtm.GETLINK, 0);
         w.WriteStruct(new IfInfoMsg());
         w.EndMessage();
-        List<Link> links = Socket.Dump(w, LinkParser.Parse);
+        List<Link> links = Dump(w, LinkParser.Parse);
         LinkParser.ResolveNames(links);
         foreach (Link l in links) l.NetNamespace = NamespaceName;
         return links;
@@ -53,7 +52,7 @@ public sealed partial class RtnlClient
         {
             found = Socket.Query(w, LinkParser.Parse);
         }
-        catch (NetlinkException e) when (e.Errno == ENODEV)
+        catch (NetlinkException e) when (e.Errno == Interop.Errno.ENODEV)
         {
             return null;
         }
@@ -130,7 +129,7 @@ public sealed class LinkNotFoundException(string name, string? netNamespace)
     : Interop.ErrnoException(
         netNamespace == null
             ? $"Cannot find interface '{name}'."
-            : $"Cannot find interface '{name}' in network namespace '{netNamespace}'.", 19, "link")
+            : $"Cannot find interface '{name}' in network namespace '{netNamespace}'.", Interop.Errno.ENODEV, "link")
 {
     public string InterfaceName { get; } = name;
 }

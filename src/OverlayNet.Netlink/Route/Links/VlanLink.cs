@@ -4,7 +4,7 @@ using OverlayNet.Netlink.Route;
 namespace OverlayNet
 {
     /// <summary>An 802.1Q (or 802.1ad) VLAN sub-interface of a parent link.</summary>
-    [LinkKind("vlan")]
+    [LinkKind("vlan", KernelModule = "8021q")]
     public class VlanLink : Link
     {
         public int VlanId { get; set; }

@@ -47,6 +47,8 @@ namespace OverlayNet.Netlink.Route
         public IPAddress Address { get; set; } = IPAddress.None;
         public MacAddress? LinkLayerAddress { get; set; }
         public int InterfaceIndex { get; set; }
+        /// <summary>The device by name; <see cref="RtnlBatch{TTag}"/> resolves it to <see cref="InterfaceIndex"/>.</summary>
+        public string? InterfaceName { get; set; }
         /// <summary>iproute2's default for add and replace is permanent.</summary>
         public NeighborState State { get; set; } = NeighborState.Permanent;
         public bool Proxy { get; set; }
@@ -57,12 +59,34 @@ namespace OverlayNet.Netlink.Route
         /// <summary>Checks an add or replace request; a delete needs only the address and device.</summary>
         public void Validate(bool forDelete = false)
         {
+            ValidateValues(forDelete);
+            if (InterfaceIndex <= 0) throw new ArgumentException("A neighbour entry needs an interface.");
+        }
+
+        /// <summary>Every check that needs no interface lookup (a batch runs these before it resolves names).</summary>
+        public void ValidateValues(bool forDelete = false)
+        {
             if (Address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
                 throw new ArgumentException($"'{Address}' is not an IPv4 or IPv6 address.");
-            if (InterfaceIndex <= 0) throw new ArgumentException("A neighbour entry needs an interface.");
             if (forDelete || Proxy) return;
             if (LinkLayerAddress == null && (State & (NeighborState.Permanent | NeighborState.NoArp | NeighborState.Reachable | NeighborState.Stale)) != 0)
                 throw new ArgumentException($"The neighbour {Address} needs a link-layer address (-LinkLayerAddress) in state {State}; only -Proxy entries go without one.");
         }
+
+        /// <summary>The entry a successful request leaves in the kernel, without reading it back (what Add- outputs).</summary>
+        public IpNeighbor ToNeighbor(string? netNamespace) => new()
+        {
+            IPAddress = Address,
+            LinkLayerAddress = Proxy ? null : LinkLayerAddress,
+            InterfaceName = InterfaceName ?? $"#{InterfaceIndex}",
+            InterfaceIndex = InterfaceIndex,
+            State = State,
+            Proxy = Proxy,
+            Router = Router,
+            NetNamespace = netNamespace,
+        };
+
+        public override string ToString() =>
+            $"{(Proxy ? "proxy " : "")}{Address}{(!Proxy && LinkLayerAddress is MacAddress m ? $" lladdr {m}" : "")} dev {InterfaceName ?? $"#{InterfaceIndex}"}";
     }
 }

@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Interop;
 using System.Net;
 using OverlayNet.Netlink.Protocol;
 
@@ -14,7 +15,7 @@ public sealed partial class RtnlClient
         w.WriteStruct(new NdMsg { Family = (byte)(family ?? 0), Flags = proxy ? Ntf.PROXY : (byte)0 });
         if (interfaceIndex > 0) w.AttrU32(Nda.IFINDEX, (uint)interfaceIndex);
         w.EndMessage();
-        List<IpNeighbor> result = Socket.Dump(w, ParseNeighbor);
+        List<IpNeighbor> result = Dump(w, ParseNeighbor);
         NameInterfaces(result, n => n.InterfaceIndex, (n, name) => { n.InterfaceName = name; n.NetNamespace = NamespaceName; });
         return result;
     }
@@ -95,8 +96,10 @@ public sealed partial class RtnlClient
         foreach (IpNeighbor n in victims)
             WriteNeighbor(w, new NeighborSpec { Address = n.IPAddress, InterfaceIndex = n.InterfaceIndex, State = n.State }, NeighborOperation.Delete);
         NetlinkException?[] errors = Socket.ExecuteBatch(w);
-        // ENOENT: the entry went away on its own meanwhile, which is what a flush wants anyway.
-        return victims.Where((_, i) => errors[i] == null || errors[i]!.Errno == 2).ToList();
+        // ENOENT: the entry went away on its own meanwhile, which is what a flush wants anyway. Any other
+        // refusal (EPERM for a caller without CAP_NET_ADMIN) is the flush failing, not an empty flush.
+        if (errors.FirstOrDefault(e => e != null && e.Errno != Errno.ENOENT) is NetlinkException refused) throw refused;
+        return victims.Where((_, i) => errors[i] == null || errors[i]!.Errno == Errno.ENOENT).ToList();
     }
 }
 

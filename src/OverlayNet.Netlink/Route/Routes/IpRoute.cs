@@ -119,6 +119,8 @@ namespace OverlayNet.Netlink.Route
         public IpPrefix Destination { get; set; }
         public IPAddress? Gateway { get; set; }
         public int InterfaceIndex { get; set; }
+        /// <summary>The device by name; <see cref="RtnlBatch{TTag}"/> resolves it to <see cref="InterfaceIndex"/>.</summary>
+        public string? InterfaceName { get; set; }
         public bool OnLink { get; set; }
         public Scope? Scope { get; set; }
         public uint Table { get; set; } = RouteTables.Main;
@@ -129,6 +131,28 @@ namespace OverlayNet.Netlink.Route
         public List<NextHopSpec> NextHops { get; } = [];
 
         public IpAddressFamily Family => Destination.Family;
+
+        /// <summary>
+        /// Sets <see cref="Destination"/> from <c>ip route</c>'s text: a prefix, or <c>default</c>/<c>any</c>, whose
+        /// family is <paramref name="family"/> if given, else IPv6 when the gateway, source or a next hop is
+        /// (as iproute2 infers it), else IPv4. Set the gateway, source and next hops first.
+        /// </summary>
+        public void SetDestination(string text, IpAddressFamily? family = null)
+        {
+            IpPrefix dst = IpPrefix.Parse(text);
+            string t = text.Trim();
+            bool isDefault = t.Equals("default", StringComparison.OrdinalIgnoreCase) || t.Equals("any", StringComparison.OrdinalIgnoreCase);
+            if (isDefault && (family ?? ImpliedFamily()) == IpAddressFamily.IPv6) dst = new IpPrefix(IPAddress.IPv6Any, 0);
+            if (family is IpAddressFamily f && f != dst.Family)
+                throw new ArgumentException($"The destination {text} is not an {f} prefix.");
+            Destination = dst;
+        }
+
+        private IpAddressFamily ImpliedFamily()
+        {
+            static bool V6(IPAddress? a) => a?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+            return V6(Gateway) || V6(Source) || NextHops.Any(h => V6(h.Gateway)) ? IpAddressFamily.IPv6 : IpAddressFamily.IPv4;
+        }
 
         /// <summary>Rejects what the kernel would reject or misread, before anything is sent.</summary>
         public void Validate(bool forDelete = false)

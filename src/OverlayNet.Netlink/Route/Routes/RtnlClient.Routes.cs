@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Interop;
 using System.Net;
 using System.Runtime.InteropServices;
 using OverlayNet.Netlink.Protocol;
@@ -27,9 +28,9 @@ public sealed partial class RtnlClient
             List<IpRoute> dumped;
             try
             {
-                dumped = Socket.Dump(w, ParseRoute);
+                dumped = Dump(w, ParseRoute);
             }
-            catch (NetlinkException e) when (e.Errno == 2 && table != RouteTables.Unspec)
+            catch (NetlinkException e) when (e.Errno == Errno.ENOENT && table != RouteTables.Unspec)
             {
                 continue; // "FIB table does not exist": a table nobody has used yet is empty
             }

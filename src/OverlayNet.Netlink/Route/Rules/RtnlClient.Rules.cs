@@ -14,13 +14,13 @@ public sealed partial class RtnlClient
             w.BeginMessage(Rtm.GETRULE, 0);
             w.WriteStruct(new FibRuleHdr { Family = (byte)f });
             w.EndMessage();
-            rules.AddRange(Socket.Dump(w, ParseRule));
+            rules.AddRange(Dump(w, ParseRule));
         }
         foreach (IpRule r in rules) r.NetNamespace = NamespaceName;
         return rules;
     }
 
-    private static IpRule? ParseRule(NetlinkMessage m)
+    internal static IpRule? ParseRule(NetlinkMessage m)
     {
         if (m.Type != Rtm.NEWRULE) return null;
         FibRuleHdr h = m.Header<FibRuleHdr>();
@@ -52,6 +52,13 @@ public sealed partial class RtnlClient
     {
         spec.Validate();
         MessageWriter w = NewRequest();
+        WriteRule(w, spec, delete);
+        Socket.Execute(w);
+    }
+
+    /// <summary>Encodes <c>ip rule add|del</c> of one rule into <paramref name="w"/> (singly and in batches).</summary>
+    public static void WriteRule(MessageWriter w, RuleSpec spec, bool delete)
+    {
         w.BeginMessage(delete ? Rtm.DELRULE : Rtm.NEWRULE, delete ? (ushort)0 : (ushort)(Nl.NLM_F_CREATE | Nl.NLM_F_EXCL));
         // iproute2: an added table-lookup rule uses table main unless told otherwise (or l3mdev); other
         // actions (blackhole...) and deletes carry no table.
@@ -75,6 +82,5 @@ public sealed partial class RtnlClient
         if (spec.FirewallMask is uint mask) w.AttrU32(Fra.FWMASK, mask);
         if (spec.L3MasterDevice) w.AttrU8(Fra.L3MDEV, 1);
         w.EndMessage();
-        Socket.Execute(w);
     }
 }

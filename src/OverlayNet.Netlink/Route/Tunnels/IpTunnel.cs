@@ -12,8 +12,8 @@ public enum IpTunnelMode { IpIp, Gre, GreTap, Sit, Isatap, Vti, Ip6Ip6, Ip6Gre, 
 /// An IP tunnel of any kind <c>ip tunnel</c> makes (ipip, gre, gretap, sit, vti, ip6tnl, ip6gre, ip6gretap).
 /// One class for all of them because they share one shape; <see cref="Mode"/> says which it is.
 /// </summary>
-[LinkKind("ipip"), LinkKind("gre"), LinkKind("gretap"), LinkKind("sit"), LinkKind("vti"),
- LinkKind("ip6tnl"), LinkKind("ip6gre"), LinkKind("ip6gretap")]
+[LinkKind("ipip"), LinkKind("gre", KernelModule = "ip_gre"), LinkKind("gretap", KernelModule = "ip_gre"), LinkKind("sit"), LinkKind("vti", KernelModule = "ip_vti"),
+ LinkKind("ip6tnl", KernelModule = "ip6_tunnel"), LinkKind("ip6gre", KernelModule = "ip6_gre"), LinkKind("ip6gretap", KernelModule = "ip6_gre")]
 public class IpTunnel : Link
 {
     public IpTunnelMode Mode { get; set; }

@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Interop;
 using System.Management.Automation;
 using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Route;
@@ -9,7 +10,6 @@ namespace OverlayNet.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveIpAddressCommand : AddressCommandBase
 {
-    private const int EADDRNOTAVAIL = 99;
 
     // IPv4 addresses this invocation removed, per namespace: deleting a primary takes the secondaries of
     // its subnet with it, so `Get-IpAddress | Remove-IpAddress` later finds them gone and must not fail.
@@ -28,7 +28,7 @@ public sealed class RemoveIpAddressCommand : AddressCommandBase
             {
                 Rtnl.DeleteAddress(spec);
             }
-            catch (NetlinkException e) when (e.Errno == EADDRNOTAVAIL && WentWithItsPrimary(index, spec))
+            catch (NetlinkException e) when (e.Errno == Errno.EADDRNOTAVAIL && WentWithItsPrimary(index, spec))
             {
                 WriteVerbose($"{spec.Address}/{spec.PrefixLength} on {Target} went away with the primary address of its subnet.");
                 return;

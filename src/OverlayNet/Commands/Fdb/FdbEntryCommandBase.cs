@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Route;
 
 namespace OverlayNet.Commands;
@@ -7,22 +8,23 @@ namespace OverlayNet.Commands;
 /// <summary>
 /// Shared parameters and batch path of Add-, Set- and Remove-BridgeFdbEntry: what <c>bridge fdb
 /// add|append|replace|del</c> takes, every parameter read from the properties of piped objects so FDB
-/// entries, VXLAN links and CSV rows can be piped in. Each input is validated, encoded and queued; see <see cref="BatchingCmdlet{TItem}"/>.
+/// entries, VXLAN links and CSV rows can be piped in. Each input becomes one <see cref="FdbEntrySpec"/>, which the library's batch validates, resolves, encodes
+/// and sends; see <see cref="BatchingCmdlet{TItem}"/>.
 /// </summary>
-public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
+public abstract class FdbEntryCommandBase : BatchingCmdlet<FdbEntrySpec>
 {
     [Parameter(Position = 0)]
     [PipelineProperty(Required = true)]
     public MacAddress MacAddress { get; set; }
 
     [Parameter(Position = 1)]
-    [PipelineProperty]
+    [PipelineProperty(FromLink = true)]
     [Alias("Name", "Device", "Dev", "InterfaceAlias", "ifAlias")]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? InterfaceName { get; set; }
 
     [Parameter]
-    [PipelineProperty]
+    [PipelineProperty(FromLink = true)]
     [Alias("ifIndex", "Index")]
     public int InterfaceIndex { get; set; }
 
@@ -67,44 +69,37 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<BridgeFdbEntry>
     /// <summary>The ShouldProcess verb: "Add FDB entry".</summary>
     protected abstract string Verb { get; }
 
-    protected override string Activity(BridgeFdbEntry e) => CannotText(Verb, e.ToString());
+    protected override string Activity(FdbEntrySpec e, string? netNamespace) => CannotText(Verb, e.ToString(), netNamespace);
+
+    protected override object ErrorTarget(FdbEntrySpec e, string? netNamespace) => e.ToEntry(netNamespace);
 
     protected override string InputNoun => "an FDB entry";
 
-    protected override void ProcessInput()
+    // The one place the bound parameters become the library's request: everything after this (checks,
+    // interface lookups, encoding) happens in RtnlBatch.
+    protected override void ProcessInput() => Queue(new FdbEntrySpec
     {
-        // An entry that fails before it is queued is named the same way as one the kernel refuses.
-        var entry = new BridgeFdbEntry
+        MacAddress = MacAddress,
+        InterfaceName = InterfaceName,
+        InterfaceIndex = InterfaceIndex,
+        Destination = Destination,
+        Vni = Vni,
+        Port = Port,
+        Via = Via,
+        Vlan = Vlan,
+        Self = Self.IsPresent,
+        Master = Master.IsPresent,
+        State = State,
+    });
+
+    protected override IReadOnlyList<(FdbEntrySpec Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<FdbEntrySpec> batch, FdbEntrySpec spec)
+    {
+        if (!NothingToConfirm)
         {
-            MacAddress = MacAddress,
-            InterfaceName = InterfaceName ?? $"#{InterfaceIndex}",
-            Destination = Destination,
-            Vni = Vni,
-            Port = Port is 0 ? null : Port,
-            Via = Via,
-            Vlan = Vlan,
-            Self = Self.IsPresent || !Master.IsPresent,
-            Master = Master.IsPresent,
-            State = State ?? FdbState.Permanent,
-            NetNamespace = NetNamespace,
-        };
-        TryEnqueue(entry, () =>
-        {
-            var spec = new FdbEntrySpec
-            {
-                MacAddress = MacAddress, Destination = Destination, Vni = Vni, Port = Port, Vlan = Vlan,
-                Self = Self.IsPresent, Master = Master.IsPresent,
-                // A stale entry read back is deleted like a dynamic one.
-                State = Operation == FdbOperation.Delete && State == FdbState.Stale ? FdbState.Dynamic : State,
-            };
-            spec.InterfaceIndex = 1; // checked for real below, after the values that need no lookup
-            spec.Validate();
-            spec.InterfaceIndex = entry.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
-            entry.InterfaceName = InterfaceDisplayName(InterfaceName, entry.InterfaceIndex, entry.InterfaceName);
-            if (!string.IsNullOrEmpty(Via)) spec.ViaIndex = entry.ViaIndex = ResolveCached(Via, 0);
-            if (!NothingToConfirm && !ShouldProcess(Describe(entry.ToString()), Verb)) return null;
-            return w => RtnlClient.WriteFdbEntry(w, spec, Operation);
-        });
+            batch.Prepare(spec, Operation); // ShouldProcess names the device as resolved
+            if (!ShouldProcess(Describe(spec.ToString()), Verb)) return null;
+        }
+        return batch.Add(spec, Operation, spec);
     }
 }
 
@@ -122,7 +117,7 @@ public sealed class AddBridgeFdbEntryCommand : FdbEntryCommandBase
     protected override string FailureId => "AddBridgeFdbEntryFailed";
 
     // Built from the input rather than read back, so bulk adds stay fast.
-    protected override void OnApplied(BridgeFdbEntry item) => WriteObject(item);
+    protected override void OnApplied(FdbEntrySpec item, string? netNamespace) => WriteObject(item.ToEntry(netNamespace));
 }
 
 /// <summary><c>bridge fdb replace</c>: adds the entry or replaces the one with the same MAC.</summary>
@@ -137,9 +132,9 @@ public sealed class SetBridgeFdbEntryCommand : FdbEntryCommandBase
     protected override string Verb => "Replace FDB entry";
     protected override string FailureId => "SetBridgeFdbEntryFailed";
 
-    protected override void OnApplied(BridgeFdbEntry item)
+    protected override void OnApplied(FdbEntrySpec item, string? netNamespace)
     {
-        if (PassThru) WriteObject(item);
+        if (PassThru) WriteObject(item.ToEntry(netNamespace));
     }
 }
 
@@ -158,8 +153,8 @@ public sealed class RemoveBridgeFdbEntryCommand : FdbEntryCommandBase
     protected override string Verb => "Remove FDB entry";
     protected override string FailureId => "RemoveBridgeFdbEntryFailed";
 
-    protected override void OnApplied(BridgeFdbEntry item)
+    protected override void OnApplied(FdbEntrySpec item, string? netNamespace)
     {
-        if (PassThru) WriteObject(item);
+        if (PassThru) WriteObject(item.ToEntry(netNamespace));
     }
 }

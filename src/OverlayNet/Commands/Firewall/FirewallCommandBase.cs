@@ -1,17 +1,15 @@
+using OverlayNet.Netlink.Interop;
 using System.Management.Automation;
 using OverlayNet.Netlink.Netfilter;
 
 namespace OverlayNet.Commands;
 
 /// <summary>
-/// Shared work of the firewall cmdlets (Add-/Get-/Remove-NatMasquerade, Add-/Get-/Remove-ForwardRule): one
-/// nf_tables client per namespace, prefix and interface checks, and the add / list / remove flows, which differ
+/// Shared work of the firewall cmdlets (Add-/Get-/Remove-NatMasquerade, Add-/Get-/Remove-ForwardRule): prefix and interface checks, and the add / list / remove flows, which differ
 /// per noun only in the chain, the parameters and the output type.
 /// </summary>
 public abstract class FirewallCommandBase : OverlayNetCmdlet
 {
-    private readonly Dictionary<string, NftClient> _clients = new(StringComparer.Ordinal);
-
     /// <summary>The chain of OverlayNet's table that this noun lives in.</summary>
     protected abstract NftChain Chain { get; }
 
@@ -21,30 +19,17 @@ public abstract class FirewallCommandBase : OverlayNetCmdlet
     /// <summary>The output object for a rule read back from the kernel.</summary>
     protected abstract FirewallRule ToOutput(NftRule rule);
 
-    /// <summary>True when every matching parameter the user gave equals the rule's (Get- filters).</summary>
-    protected abstract bool MatchesFilter(FirewallRule rule);
+    /// <summary>The rule fields the user gave parameters for (Get- filters on these, Remove- checks them).</summary>
+    protected abstract NftRuleFields GivenFields { get; }
 
     /// <summary>The interface parameters, checked to exist in the target namespace before an add.</summary>
     protected abstract IEnumerable<string?> InterfaceParameters { get; }
 
     /// <summary>True when the user gave any parameter that describes the rule (not just -Handle / -NetNamespace).</summary>
-    protected bool HasMatchParameters => MatchParameterNames.Any(MyInvocation.BoundParameters.ContainsKey);
+    protected bool HasMatchParameters => GivenFields != NftRuleFields.None;
 
-    protected abstract string[] MatchParameterNames { get; }
-
-    protected NftClient Nft
-    {
-        get
-        {
-            string key = NetNamespace ?? "";
-            if (!_clients.TryGetValue(key, out NftClient? client))
-            {
-                client = NftClient.Open(NamespacePath);
-                _clients[key] = client;
-            }
-            return client;
-        }
-    }
+    /// <summary>The nf_tables client of the current namespace's scope (shared with the rtnetlink one).</summary>
+    protected NftClient Nft => Scope.Nft;
 
     /// <summary>
     /// Parses a prefix parameter. Host bits are cleared with a warning (10.233.0.1/16 becomes 10.233.0.0/16), as
@@ -78,9 +63,9 @@ public abstract class FirewallCommandBase : OverlayNetCmdlet
                 if (Rtnl.GetLink(name) == null)
                     throw new Netlink.Route.LinkNotFoundException(name, NetNamespace);
             }
-            NftRule? same = Nft.ListRules(Chain).FirstOrDefault(r => spec.Equals(r.Spec));
+            NftRule? same = Nft.FindRules(Chain, spec).FirstOrDefault();
             if (same != null)
-                throw new FirewallRuleException($"An identical rule is already there (handle {same.Handle}): {ToOutput(same)}.", 17);
+                throw new FirewallRuleException($"An identical rule is already there (handle {same.Handle}): {ToOutput(same)}.", Errno.EEXIST);
             string what = Describe($"table ip {NftClient.TableName} chain {Chain.Name}");
             if (!ShouldProcess(what, $"Append rule '{DescribeSpec(spec)}'")) return;
             ulong handle = Nft.AddRule(Chain, spec);
@@ -94,11 +79,12 @@ public abstract class FirewallCommandBase : OverlayNetCmdlet
     {
         Try(errorId, Describe(Chain.Name), "Cannot read the rules", () =>
         {
+            NftRuleSpec? filter = HasMatchParameters ? BuildSpec() : null;
             foreach (NftRule rule in Nft.ListRules(Chain))
             {
                 if (handle != null && rule.Handle != handle) continue;
                 FirewallRule output = ToOutput(rule);
-                if (HasMatchParameters && (!output.Recognized || !MatchesFilter(output))) continue;
+                if (filter != null && (!output.Recognized || !filter.Matches(rule.Spec, GivenFields))) continue;
                 WriteObject(output);
             }
         });
@@ -118,17 +104,17 @@ public abstract class FirewallCommandBase : OverlayNetCmdlet
             if (handle != null)
             {
                 NftRule rule = rules.FirstOrDefault(r => r.Handle == handle)
-                    ?? throw new FirewallRuleException($"Table ip {NftClient.TableName} chain {Chain.Name} has no rule with handle {handle}{InNamespace}.", 2);
+                    ?? throw new FirewallRuleException($"Table ip {NftClient.TableName} chain {Chain.Name} has no rule with handle {handle}{InNamespace}.", Errno.ENOENT);
                 if (HasMatchParameters && ToOutput(rule).Recognized && !BuildSpec().Equals(rule.Spec))
-                    throw new FirewallRuleException($"The rule with handle {handle} is now '{ToOutput(rule)}', not '{DescribeSpec(BuildSpec())}'; nothing removed.", 2);
+                    throw new FirewallRuleException($"The rule with handle {handle} is now '{ToOutput(rule)}', not '{DescribeSpec(BuildSpec())}'; nothing removed.", Errno.ENOENT);
                 victims = [rule];
             }
             else
             {
                 NftRuleSpec spec = BuildSpec();
-                victims = rules.Where(r => spec.Equals(r.Spec)).ToList();
+                victims = Nft.FindRules(Chain, spec);
                 if (victims.Count == 0)
-                    throw new FirewallRuleException($"No rule '{DescribeSpec(spec)}' in table ip {NftClient.TableName} chain {Chain.Name}{InNamespace}.", 2);
+                    throw new FirewallRuleException($"No rule '{DescribeSpec(spec)}' in table ip {NftClient.TableName} chain {Chain.Name}{InNamespace}.", Errno.ENOENT);
             }
             List<ulong> confirmed = victims.Where(v => ShouldProcess(RuleTarget(ToOutput(v)), $"Remove rule (handle {v.Handle})"))
                 .Select(v => v.Handle).ToList();
@@ -140,11 +126,4 @@ public abstract class FirewallCommandBase : OverlayNetCmdlet
 
     private string DescribeSpec(NftRuleSpec spec) =>
         ToOutput(new NftRule { Spec = spec, Chain = Chain.Name }).ToString() ?? "";
-
-    protected override void EndProcessing()
-    {
-        foreach (NftClient c in _clients.Values) c.Dispose();
-        _clients.Clear();
-        base.EndProcessing();
-    }
 }

@@ -34,8 +34,13 @@ public abstract class ForwardRuleCommandBase : FirewallCommandBase
     public FirewallAction? Action { get; set; }
 
     protected override NftChain Chain => NftChain.FilterForward;
-    protected override string[] MatchParameterNames =>
-        [nameof(SourcePrefix), nameof(DestinationPrefix), nameof(InInterface), nameof(OutInterface), nameof(ConnectionState), nameof(Action)];
+    protected override NftRuleFields GivenFields =>
+        (SourcePrefix != null ? NftRuleFields.Source : 0)
+        | (DestinationPrefix != null ? NftRuleFields.Destination : 0)
+        | (InInterface != null ? NftRuleFields.InInterface : 0)
+        | (OutInterface != null ? NftRuleFields.OutInterface : 0)
+        | (ConnectionState != null ? NftRuleFields.ConnectionState : 0)
+        | (Action != null ? NftRuleFields.Action : 0);
     protected override IEnumerable<string?> InterfaceParameters => [InInterface, OutInterface];
 
     private ConnectionState? States =>
@@ -52,18 +57,6 @@ public abstract class ForwardRuleCommandBase : FirewallCommandBase
     };
 
     protected override FirewallRule ToOutput(NftRule rule) => ForwardRule.FromRule(rule, NetNamespace);
-
-    protected override bool MatchesFilter(FirewallRule rule)
-    {
-        var r = (ForwardRule)rule;
-        NftRuleSpec want = BuildSpec();
-        return (SourcePrefix == null || r.SourcePrefix == want.Source?.ToString())
-            && (DestinationPrefix == null || r.DestinationPrefix == want.Destination?.ToString())
-            && (InInterface == null || r.InInterface == InInterface)
-            && (OutInterface == null || r.OutInterface == OutInterface)
-            && (ConnectionState == null || r.ConnectionState == States)
-            && (Action == null || r.Action == Action);
-    }
 }
 
 /// <summary><c>iptables -A FORWARD -i IF -o IF [-m state --state S] -j ACCEPT</c>, in nf_tables.</summary>

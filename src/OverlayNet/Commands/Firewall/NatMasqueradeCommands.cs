@@ -21,7 +21,10 @@ public abstract class NatMasqueradeCommandBase : FirewallCommandBase
     public string? OutInterface { get; set; }
 
     protected override NftChain Chain => NftChain.NatPostrouting;
-    protected override string[] MatchParameterNames => [nameof(SourcePrefix), nameof(ExcludeDestinationPrefix), nameof(OutInterface)];
+    protected override NftRuleFields GivenFields =>
+        (SourcePrefix != null ? NftRuleFields.Source : 0)
+        | (ExcludeDestinationPrefix != null ? NftRuleFields.Destination : 0)
+        | (OutInterface != null ? NftRuleFields.OutInterface : 0);
     protected override IEnumerable<string?> InterfaceParameters => [OutInterface];
 
     protected override NftRuleSpec BuildSpec() => new()
@@ -34,15 +37,6 @@ public abstract class NatMasqueradeCommandBase : FirewallCommandBase
     };
 
     protected override FirewallRule ToOutput(NftRule rule) => NatMasquerade.FromRule(rule, NetNamespace);
-
-    protected override bool MatchesFilter(FirewallRule rule)
-    {
-        var r = (NatMasquerade)rule;
-        NftRuleSpec want = BuildSpec();
-        return (SourcePrefix == null || r.SourcePrefix == want.Source?.ToString())
-            && (ExcludeDestinationPrefix == null || r.ExcludeDestinationPrefix == want.Destination?.ToString())
-            && (OutInterface == null || r.OutInterface == OutInterface);
-    }
 }
 
 /// <summary><c>iptables -t nat -A POSTROUTING --src S ! --dest D -o IF -j MASQUERADE</c>, in nf_tables.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OverlayNet.Netlink.Route;
 
 namespace OverlayNet.Commands;
 

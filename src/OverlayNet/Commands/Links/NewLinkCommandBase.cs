@@ -71,7 +71,7 @@ public abstract class NewLinkCommandBase : OverlayNetCmdlet
                 {
                     CreateLink(spec);
                 }
-                catch (ErrnoException e) when (e.Errno == 17 && FindTakenName() is var (taken, ns))
+                catch (ErrnoException e) when (e.Errno == Errno.EEXIST && FindTakenName() is var (taken, ns))
                 {
                     throw new LinkExistsException(taken, ns);
                 }

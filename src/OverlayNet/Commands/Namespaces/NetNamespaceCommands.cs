@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Interop;
 using System.Management.Automation;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Route;
@@ -119,7 +120,7 @@ public sealed class GetNetNamespaceCommand : PSCmdlet
             foreach (string n in Name ?? [])
             {
                 if (!WildcardPattern.ContainsWildcardCharacters(n) && !names.Contains(n))
-                    WriteError(Errors.Record(new NetNamespaceException($"Network namespace '{n}' does not exist.", 2),
+                    WriteError(Errors.Record(new NetNamespaceException($"Network namespace '{n}' does not exist.", Errno.ENOENT),
                         "NetNamespaceNotFound", n, $"Cannot get network namespace '{n}'"));
             }
         }

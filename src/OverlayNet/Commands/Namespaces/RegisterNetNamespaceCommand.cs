@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Interop;
 using System.Management.Automation;
 using OverlayNet.Netlink.Namespaces;
 
@@ -30,7 +31,7 @@ public sealed class RegisterNetNamespaceCommand : PSCmdlet
             string? problem = NetNamespaceStore.CheckName(Name);
             if (problem != null) throw new ArgumentException(char.ToUpperInvariant(problem[0]) + problem[1..] + ".");
             if (ParameterSetName == "ProcessId" && !Directory.Exists($"/proc/{ProcessId}"))
-                throw new NetNamespaceException($"There is no process with id {ProcessId}.", 3 /* ESRCH */);
+                throw new NetNamespaceException($"There is no process with id {ProcessId}.", Errno.ESRCH);
             if (!ShouldProcess(Name, $"Name the network namespace {source}")) return;
             NetNamespaceStore.Attach(Name, source);
             WriteObject(NetNamespaceReader.Read([Name]).First());

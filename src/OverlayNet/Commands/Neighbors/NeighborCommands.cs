@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Route;
 
 namespace OverlayNet.Commands;
@@ -8,7 +9,7 @@ namespace OverlayNet.Commands;
 /// Shared parameters and batch path of Add-, Set- and Remove-IpNeighbor (<c>ip neigh add|replace|del</c>),
 /// read from the properties of piped objects so neighbour objects and CSV rows can be piped in.
 /// </summary>
-public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
+public abstract class NeighborCommandBase : BatchingCmdlet<NeighborSpec>
 {
     [Parameter(Position = 0)]
     [PipelineProperty(Required = true)]
@@ -21,13 +22,13 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
     public MacAddress? LinkLayerAddress { get; set; }
 
     [Parameter(Position = 2)]
-    [PipelineProperty]
+    [PipelineProperty(FromLink = true)]
     [Alias("Name", "Device", "Dev", "InterfaceAlias", "ifAlias")]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? InterfaceName { get; set; }
 
     [Parameter]
-    [PipelineProperty]
+    [PipelineProperty(FromLink = true)]
     [Alias("ifIndex", "Index")]
     public int InterfaceIndex { get; set; }
 
@@ -49,36 +50,32 @@ public abstract class NeighborCommandBase : BatchingCmdlet<IpNeighbor>
     protected abstract NeighborOperation Operation { get; }
     protected abstract string Verb { get; }
 
-    protected override string Activity(IpNeighbor n) =>
-        CannotText(Verb, $"{(n.Proxy ? "proxy " : "")}{n.IPAddress}{(n.LinkLayerAddress is MacAddress m ? $" lladdr {m}" : "")} dev {n.InterfaceName}");
+    protected override string Activity(NeighborSpec n, string? netNamespace) => CannotText(Verb, n.ToString(), netNamespace);
+
+    protected override object ErrorTarget(NeighborSpec n, string? netNamespace) => n.ToNeighbor(netNamespace);
 
     protected override string InputNoun => "a neighbour";
 
-    protected override void ProcessInput()
+    // The one place the bound parameters become the library's request (see RtnlBatch).
+    protected override void ProcessInput() => Queue(new NeighborSpec
     {
-        var neighbor = new IpNeighbor
+        Address = IPAddress,
+        LinkLayerAddress = Proxy ? null : LinkLayerAddress,
+        InterfaceName = InterfaceName,
+        InterfaceIndex = InterfaceIndex,
+        State = State,
+        Proxy = Proxy.IsPresent,
+        Router = Router.IsPresent,
+    });
+
+    protected override IReadOnlyList<(NeighborSpec Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<NeighborSpec> batch, NeighborSpec spec)
+    {
+        if (!NothingToConfirm)
         {
-            IPAddress = IPAddress,
-            LinkLayerAddress = Proxy ? null : LinkLayerAddress,
-            InterfaceName = InterfaceName ?? $"#{InterfaceIndex}",
-            State = State,
-            Proxy = Proxy.IsPresent,
-            Router = Router.IsPresent,
-            NetNamespace = NetNamespace,
-        };
-        TryEnqueue(neighbor, () =>
-        {
-            var spec = new NeighborSpec
-            {
-                Address = IPAddress, LinkLayerAddress = neighbor.LinkLayerAddress, State = State,
-                Proxy = Proxy.IsPresent, Router = Router.IsPresent, InterfaceIndex = 1,
-            };
-            spec.Validate(Operation == NeighborOperation.Delete); // before any lookup: bad input sends nothing
-            spec.InterfaceIndex = neighbor.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
-            neighbor.InterfaceName = InterfaceDisplayName(InterfaceName, spec.InterfaceIndex, neighbor.InterfaceName);
-            if (!NothingToConfirm && !ShouldProcess(Describe($"{IPAddress} dev {neighbor.InterfaceName}"), Verb)) return null;
-            return w => RtnlClient.WriteNeighbor(w, spec, Operation);
-        });
+            batch.Prepare(spec, Operation);
+            if (!ShouldProcess(Describe($"{spec.Address} dev {spec.InterfaceName}"), Verb)) return null;
+        }
+        return batch.Add(spec, Operation, spec);
     }
 }
 
@@ -90,7 +87,7 @@ public sealed class AddIpNeighborCommand : NeighborCommandBase
     protected override NeighborOperation Operation => NeighborOperation.Add;
     protected override string Verb => "Add neighbour";
     protected override string FailureId => "AddIpNeighborFailed";
-    protected override void OnApplied(IpNeighbor item) => WriteObject(item);
+    protected override void OnApplied(NeighborSpec item, string? netNamespace) => WriteObject(item.ToNeighbor(netNamespace));
 }
 
 /// <summary><c>ip neigh replace</c>: adds the entry or replaces the existing one.</summary>
@@ -104,7 +101,7 @@ public sealed class SetIpNeighborCommand : NeighborCommandBase
     protected override NeighborOperation Operation => NeighborOperation.Replace;
     protected override string Verb => "Replace neighbour";
     protected override string FailureId => "SetIpNeighborFailed";
-    protected override void OnApplied(IpNeighbor item) { if (PassThru) WriteObject(item); }
+    protected override void OnApplied(NeighborSpec item, string? netNamespace) { if (PassThru) WriteObject(item.ToNeighbor(netNamespace)); }
 }
 
 /// <summary><c>ip neigh del ADDR dev DEV</c> (or <c>ip neigh del proxy ADDR dev DEV</c>).</summary>
@@ -118,7 +115,7 @@ public sealed class RemoveIpNeighborCommand : NeighborCommandBase
     protected override NeighborOperation Operation => NeighborOperation.Delete;
     protected override string Verb => "Remove neighbour";
     protected override string FailureId => "RemoveIpNeighborFailed";
-    protected override void OnApplied(IpNeighbor item) { if (PassThru) WriteObject(item); }
+    protected override void OnApplied(NeighborSpec item, string? netNamespace) { if (PassThru) WriteObject(item.ToNeighbor(netNamespace)); }
 }
 
 /// <summary><c>ip neigh show [proxy] [dev X]</c>.</summary>

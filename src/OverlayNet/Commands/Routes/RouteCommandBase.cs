@@ -27,13 +27,13 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
     public IPAddress? NextHop { get; set; }
 
     [Parameter]
-    [PipelineProperty]
+    [PipelineProperty(FromLink = true)]
     [Alias("Name", "Device", "Dev", "InterfaceAlias", "ifAlias")]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? InterfaceName { get; set; }
 
     [Parameter]
-    [PipelineProperty]
+    [PipelineProperty(FromLink = true)]
     [Alias("ifIndex")]
     public int InterfaceIndex { get; set; }
 
@@ -96,43 +96,46 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
     // An array of prefixes (-DestinationPrefix $list) is one input too: one binding for all of them.
     protected override void ProcessInput()
     {
-        foreach (string prefix in DestinationPrefix) Queue(prefix);
+        foreach (string prefix in DestinationPrefix) Queue(new RouteRequest(prefix, InterfaceName, NetNamespace));
     }
 
-    private void Queue(string prefix)
+    protected override IReadOnlyList<(RouteRequest Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<RouteRequest> batch, RouteRequest request)
     {
-        var request = new RouteRequest(prefix, InterfaceName, NetNamespace);
-        TryEnqueue(request, () =>
+        RtnlClient client = request.Client = Rtnl;
+        RouteSpec spec = request.Spec = BuildSpec(client, request.Prefix);
+        if (!NothingToConfirm)
         {
-            RtnlClient client = request.Client = Rtnl;
-            RouteSpec spec = request.Spec = BuildSpec(client, prefix);
-            if (!NothingToConfirm && !ShouldProcess(Describe(prefix), _action ??= $"{Verb} route")) return null;
-            return w => RtnlClient.WriteRoute(w, spec, Operation);
-        });
+            batch.Prepare(spec, Operation);
+            if (!ShouldProcess(Describe(request.Prefix), _action ??= $"{Verb} route")) return null;
+        }
+        return batch.Add(spec, Operation, request);
     }
 
     protected override string InputNoun => "a route";
 
     protected override string FailureId => Verb + "IpRouteFailed";
 
-    protected override string Activity(RouteRequest item) =>
-        $"Cannot {Verb.ToLowerInvariant()} route {item.Prefix}{(item.NetNamespace is string ns ? $" (namespace {ns})" : "")}";
+    protected override string Activity(RouteRequest item, string? netNamespace) =>
+        $"Cannot {Verb.ToLowerInvariant()} route {item.Prefix}{(netNamespace is string ns ? $" (namespace {ns})" : "")}";
 
-    protected override void OnApplied(RouteRequest item) => Succeeded(item);
+    protected override void OnApplied(RouteRequest item, string? netNamespace) => Succeeded(item);
 
-    protected override object ErrorTarget(RouteRequest item) => item.Prefix;
+    protected override object ErrorTarget(RouteRequest item, string? netNamespace) => item.Prefix;
 
     /// <summary>What to write once the kernel accepted one request.</summary>
     protected abstract void Succeeded(RouteRequest item);
 
-    /// <summary>Turns the bound parameters into a request; throws ArgumentException for bad input, before anything is sent.</summary>
+    /// <summary>
+    /// The one place the bound parameters become the library's request: the batch checks it, resolves the
+    /// interface names and encodes it. Throws ArgumentException for what cannot even be put into a spec.
+    /// </summary>
     private RouteSpec BuildSpec(RtnlClient client, string prefix)
     {
-        IpPrefix dst = ParseDestination(prefix);
         var spec = new RouteSpec
         {
-            Destination = dst,
             Gateway = NextHop,
+            InterfaceName = InterfaceName,
+            InterfaceIndex = InterfaceIndex,
             OnLink = OnLink.IsPresent,
             Scope = Scope,
             Metric = RouteMetric,
@@ -141,37 +144,20 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
             Protocol = Protocol,
             Table = ResolveTable(client),
         };
-        if (!string.IsNullOrEmpty(InterfaceName) || InterfaceIndex > 0) spec.InterfaceIndex = ResolveCached(InterfaceName, InterfaceIndex);
         foreach (RouteNextHop nh in NextHops ?? [])
         {
             spec.NextHops.Add(new NextHopSpec
             {
                 Gateway = nh.NextHop,
-                InterfaceIndex = string.IsNullOrEmpty(nh.InterfaceName) && nh.InterfaceIndex == 0 ? 0 : ResolveCached(nh.InterfaceName, nh.InterfaceIndex),
+                InterfaceIndex = nh.InterfaceIndex,
                 InterfaceName = nh.InterfaceName,
                 Weight = nh.Weight,
                 OnLink = nh.OnLink,
             });
         }
-        spec.Validate(forDelete: Operation == RouteOperation.Delete);
+        spec.SetDestination(prefix, AddressFamily); // after the gateways: "default" takes their family
         return spec;
     }
-
-    private IpPrefix ParseDestination(string text)
-    {
-        IpPrefix dst = IpPrefix.Parse(text);
-        bool isDefault = text.Trim() is var t && (t.Equals("default", StringComparison.OrdinalIgnoreCase) || t.Equals("any", StringComparison.OrdinalIgnoreCase));
-        if (isDefault && WantsIPv6()) dst = new IpPrefix(IPAddress.IPv6Any, 0);
-        if (AddressFamily is IpAddressFamily f && f != dst.Family)
-            throw new ArgumentException($"The destination {text} is not an {f} prefix.");
-        return dst;
-    }
-
-    private bool WantsIPv6() =>
-        AddressFamily == IpAddressFamily.IPv6
-        || NextHop?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-        || Source?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-        || (NextHops ?? []).Any(h => h.NextHop?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
 
     private uint ResolveTable(RtnlClient client)
     {

@@ -13,7 +13,7 @@ public sealed class AddIpRouteCommand : RouteCommandBase
 
     // The route as requested, without a read-back per route: a pipeline of 50,000 routes stays one batch stream.
     protected override void Succeeded(RouteRequest item) =>
-        WriteObject(item.Client!.Describe(item.Spec!, item.InterfaceName));
+        WriteObject(item.Client!.Describe(item.Spec!, item.Spec!.InterfaceName));
 }
 
 /// <summary><c>ip route replace ...</c>: adds the route or replaces the one with the same key.</summary>
@@ -29,7 +29,7 @@ public sealed class SetIpRouteCommand : RouteCommandBase
 
     protected override void Succeeded(RouteRequest item)
     {
-        if (PassThru) WriteObject(item.Client!.Describe(item.Spec!, item.InterfaceName));
+        if (PassThru) WriteObject(item.Client!.Describe(item.Spec!, item.Spec!.InterfaceName));
     }
 }
 

@@ -27,7 +27,7 @@ public sealed class GetNetSysctlCommand : SysctlCommandBase
                 if (!name.StartsWith("net.", StringComparison.Ordinal))
                     throw new ArgumentException($"'{name}' is not a network namespace setting: only keys under 'net.' can be read here.");
                 var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                foreach (Sysctl s in NetSysctl.Read(NamespacePath, pattern.IsMatch, NetNamespace)) WriteObject(s);
+                foreach (Sysctl s in Scope.ReadSysctls(pattern.IsMatch)) WriteObject(s);
             });
         }
     }
@@ -90,7 +90,7 @@ public sealed class GetProxyArpCommand : SysctlCommandBase
                 return;
             }
             var pattern = new WildcardPattern(NetSysctl.InterfaceKey("ipv4", InterfaceName, "proxy_arp"), WildcardOptions.IgnoreCase);
-            foreach (Sysctl s in NetSysctl.Read(NamespacePath, n => n.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && pattern.IsMatch(n), NetNamespace))
+            foreach (Sysctl s in Scope.ReadSysctls(n => n.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && pattern.IsMatch(n)))
                 WriteObject(s);
         });
     }

@@ -6,14 +6,14 @@ namespace OverlayNet.Commands;
 /// <summary>Reads and writes /proc/sys/net in the namespace of -NetNamespace (opened on a thread inside it).</summary>
 public abstract class SysctlCommandBase : OverlayNetCmdlet
 {
-    protected Sysctl Read(string name) => NetSysctl.Get(NamespacePath, name, NetNamespace);
+    protected Sysctl Read(string name) => Scope.GetSysctl(name);
 
     /// <summary>Writes one key unless -WhatIf; returns the key as read back, or null when skipped.</summary>
     protected Sysctl? Write(string name, string value)
     {
         NetSysctl.PathOf(name); // rejects keys outside net. before ShouldProcess
         if (!ShouldProcess(Describe(name), $"Set to {value}")) return null;
-        NetSysctl.Set(NamespacePath, name, value);
+        Scope.SetSysctl(name, value);
         return Read(name);
     }
 

@@ -1,15 +1,18 @@
 using OverlayNet.Netlink.Namespaces;
-using OverlayNet.Netlink.Route;
 
-namespace OverlayNet.Commands;
+namespace OverlayNet.Netlink.Route;
 
 /// <summary>
 /// Finds the far end of a veth whose peer lives in another namespace. The kernel reports only the peer's
 /// index and a netns id local to the link's namespace, so the id is matched against the ids this
 /// namespace has for each named namespace, and the peer is then read from there.
 /// </summary>
-internal static class VethPeers
+public static class VethPeers
 {
+    /// <summary>
+    /// Fills in <see cref="VethLink.PeerNetNamespace"/> and <see cref="VethLink.PeerName"/> of a veth read through
+    /// <paramref name="client"/>; <paramref name="knownPeerNamespace"/> spares the search when the caller knows it.
+    /// </summary>
     public static void Complete(VethLink veth, RtnlClient client, string? knownPeerNamespace = null)
     {
         if (veth.LinkNetNsId == null) return;
