@@ -20,7 +20,7 @@ public sealed partial class RtnlClient
         return rules;
     }
 
-    private static IpRule? ParseRule(NetlinkMessage m)
+    internal static IpRule? ParseRule(NetlinkMessage m)
     {
         if (m.Type != Rtm.NEWRULE) return null;
         FibRuleHdr h = m.Header<FibRuleHdr>();
