@@ -13,7 +13,7 @@ internal static class EventDecoder
     /// <summary>A decoded notification: the object, its type, and whether the message deleted it.</summary>
     public readonly record struct Decoded(NetlinkEventType Type, object Obj, bool Deleted);
 
-    public static Decoded? Decode(NetlinkMessage m)
+    public static Decoded? Decode(NetlinkMessage m, IReadOnlyDictionary<int, Link> links)
     {
         // The parsers read RTM_NEW* only; a RTM_DEL* carries the same layout, describing what went away.
         switch (m.Type)
@@ -35,7 +35,7 @@ internal static class EventDecoder
                     ? Wrap(NetlinkEventType.Fdb, RtnlClient.ParseFdbEntry(asNew), m.Type == Rtm.DELNEIGH)
                     : Wrap(NetlinkEventType.Neighbor, RtnlClient.ParseNeighbor(asNew), m.Type == Rtm.DELNEIGH);
             case Rtm.GETNEIGH:
-                return DecodeMiss(m);
+                return DecodeMiss(m, links);
             case Rtm.NEWRULE or Rtm.DELRULE:
                 return Wrap(NetlinkEventType.Rule, RtnlClient.ParseRule(AsNew(m, Rtm.NEWRULE)), m.Type == Rtm.DELRULE);
             default:
@@ -44,15 +44,16 @@ internal static class EventDecoder
     }
 
     /// <summary>
-    /// A VXLAN device's lookup that found nothing (vxlan_fdb_miss / vxlan_ip_miss in the kernel): an AF_BRIDGE
+    /// A VXLAN device's lookup that found nothing (vxlan_fdb_miss / vxlan_ip_miss in the kernel): an
     /// RTM_GETNEIGH on the neighbour group, with NDA_LLADDR for an L2 miss (no FDB entry for that MAC) or
     /// NDA_DST for an L3 miss (no neighbour entry for that IP, reported when the device answers ARP/NDP itself,
-    /// <c>proxy</c>). GETNEIGH of other families are the neighbour table's own application probes: not misses.
+    /// <c>proxy</c>). The family is not a reliable mark (6.x kernels send AF_INET, older ones AF_BRIDGE), so the
+    /// device decides: GETNEIGH for other devices are the neighbour table's application probes, not misses.
     /// </summary>
-    private static Decoded? DecodeMiss(NetlinkMessage m)
+    private static Decoded? DecodeMiss(NetlinkMessage m, IReadOnlyDictionary<int, Link> links)
     {
         NdMsg h = m.Header<NdMsg>();
-        if (h.Family != AddressFamilies.Bridge) return null;
+        if (h.Family != AddressFamilies.Bridge && !(links.TryGetValue(h.Index, out Link? dev) && dev is VxlanLink)) return null;
         MacAddress? mac = null;
         System.Net.IPAddress? ip = null;
         foreach (NetlinkAttribute a in m.Attributes<NdMsg>())

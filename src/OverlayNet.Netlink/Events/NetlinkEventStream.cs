@@ -229,7 +229,8 @@ public sealed class NetlinkEventStream : IDisposable
 
     private void Handle(NetlinkMessage m)
     {
-        if (EventDecoder.Decode(m) is not EventDecoder.Decoded d) return;
+        if (EventDecoder.Decode(m, _links) is not EventDecoder.Decoded d) return;
+        LearnLinks(d.Obj);
         EventDecoder.Name(d.Obj, _links, NetNamespace);
         if (d.Type is NetlinkEventType.L2Miss or NetlinkEventType.L3Miss)
         {
@@ -248,6 +249,27 @@ public sealed class NetlinkEventStream : IDisposable
         }
         if (d.Obj is Link link) TrackLink(link, d.Deleted);
         if (action is NetlinkEventAction a && Wants(d.Type)) Emit(a, d.Type, d.Obj);
+    }
+
+    /// <summary>
+    /// Looks up devices an object names that the stream has not heard of yet: the kernel reports some entries
+    /// of a new device (a bridge's own FDB entry) before the device itself.
+    /// </summary>
+    private void LearnLinks(object obj)
+    {
+        if (obj is Link) return;
+        Learn(EventKeys.InterfaceIndex(obj));
+        if (obj is BridgeFdbEntry f)
+        {
+            Learn(f.BridgeIndex);
+            Learn(f.ViaIndex);
+        }
+
+        void Learn(int index)
+        {
+            if (index <= 0 || _links.ContainsKey(index)) return;
+            if (_dumper.GetLink(index) is Link l) _links[index] = l;
+        }
     }
 
     private void TrackLink(Link link, bool deleted)
