@@ -46,14 +46,15 @@ internal sealed class EventSocket : IDisposable
     }
 
     /// <summary>Opens the socket in the namespace at <paramref name="nsPath"/> (null: the caller's) and joins <paramref name="groups"/>.</summary>
-    public static EventSocket Open(string? nsPath, IEnumerable<int> groups)
+    public static EventSocket Open(string? nsPath, IEnumerable<int> groups, int receiveBufferBytes = 0)
     {
+        if (receiveBufferBytes <= 0) receiveBufferBytes = ReceiveBufferBytes;
         int fd = NetNamespaceRunner.Run(nsPath, () => Native.NetlinkSocket(Protocol.Nl.NETLINK_ROUTE));
         int wake = -1;
         try
         {
-            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, ReceiveBufferBytes, ignoreError: true);
-            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, ReceiveBufferBytes, ignoreError: true);
+            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, receiveBufferBytes, ignoreError: true);
+            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, receiveBufferBytes, ignoreError: true);
             foreach (int g in groups) Native.AddMembership(fd, g);
             wake = Native.EventFd();
             return new EventSocket(fd, wake);

@@ -56,7 +56,7 @@ public sealed class NetlinkEventStream : IDisposable
     /// <summary>How many Resync rounds (ENOBUFS) the stream went through.</summary>
     public int ResyncCount { get; private set; }
 
-    private NetlinkEventStream(NetlinkEventTypes types, string? nsPath, string? nsName, ChannelWriter<NetlinkEvent>? output)
+    private NetlinkEventStream(NetlinkEventTypes types, string? nsPath, string? nsName, ChannelWriter<NetlinkEvent>? output, int receiveBufferBytes)
     {
         Types = types;
         NetNamespace = nsName;
@@ -75,7 +75,7 @@ public sealed class NetlinkEventStream : IDisposable
         }
         _nsInode = nsPath == null ? null : NetNamespaceStore.TryGetInode(nsPath)
             ?? throw new NetNamespaceException($"'{nsPath}' is not a mounted network namespace.", 2);
-        _socket = EventSocket.Open(nsPath, RtnlGroups.For(types));
+        _socket = EventSocket.Open(nsPath, RtnlGroups.For(types), receiveBufferBytes);
         try
         {
             _dumper = RtnlClient.Open(nsPath, nsName);
@@ -92,18 +92,41 @@ public sealed class NetlinkEventStream : IDisposable
 
     /// <summary>
     /// Subscribes to <paramref name="types"/> in the namespace at <paramref name="nsPath"/> (null: the caller's),
-    /// reads the current state and starts streaming. Throws (with nothing left open) when the namespace does not
-    /// exist. Events go to <see cref="Events"/>, or to <paramref name="output"/> when given (several streams can
-    /// share one; the stream never completes it: watch <see cref="Completion"/> instead).
+    /// reads the current state and starts streaming: <see cref="Open"/> and <see cref="Start()"/> in one.
     /// </summary>
     public static NetlinkEventStream Start(NetlinkEventTypes types, string? nsPath = null, string? nsName = null,
         ChannelWriter<NetlinkEvent>? output = null)
     {
+        NetlinkEventStream stream = Open(types, nsPath, nsName, output);
+        stream.Start();
+        return stream;
+    }
+
+    /// <summary>
+    /// Subscribes and reads the current state, but does not read notifications yet: they queue in the socket
+    /// until <see cref="Start()"/> (for a caller that must do something between the two). Throws (with nothing
+    /// left open) when the namespace does not exist. Events go to <see cref="Events"/>, or to
+    /// <paramref name="output"/> when given (several streams can share one; the stream never completes it:
+    /// watch <see cref="Completion"/> instead). <paramref name="receiveBufferBytes"/> (0: 32 MiB) is how many
+    /// unread notifications the kernel keeps before it drops them and the stream resyncs.
+    /// </summary>
+    public static NetlinkEventStream Open(NetlinkEventTypes types, string? nsPath = null, string? nsName = null,
+        ChannelWriter<NetlinkEvent>? output = null, int receiveBufferBytes = 0)
+    {
         if (types == NetlinkEventTypes.None || (types & ~NetlinkEventTypes.All) != 0)
             throw new ArgumentException($"'{types}' names no event type to watch.", nameof(types));
-        var stream = new NetlinkEventStream(types, nsPath, nsName ?? nsPath, output);
-        stream._thread.Start();
-        return stream;
+        ArgumentOutOfRangeException.ThrowIfNegative(receiveBufferBytes);
+        return new NetlinkEventStream(types, nsPath, nsName ?? nsPath, output, receiveBufferBytes);
+    }
+
+    /// <summary>Starts reading notifications (once; later calls do nothing).</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            if (_thread.ThreadState == ThreadState.Unstarted) _thread.Start();
+        }
     }
 
     /// <summary>Every event until the stream ends or <paramref name="cancellationToken"/> fires; rethrows a stream failure.</summary>
@@ -334,16 +357,25 @@ public sealed class NetlinkEventStream : IDisposable
     /// <summary>Stops the reader thread and closes both sockets; returns once they are gone.</summary>
     public void Dispose()
     {
-        _stopping = true;
+        bool started;
         lock (_gate)
         {
-            if (!_closed) _socket.Wake();
+            _stopping = true;
+            started = _thread.ThreadState != ThreadState.Unstarted;
+            if (!started && !_closed)
+            {
+                // Never started: nothing reads, so close here and end the stream as the thread would.
+                _closed = true;
+                _socket.Dispose();
+                _dumper.Dispose();
+                if (_ownsChannel) _out.TryComplete();
+                _completion.TrySetResult();
+            }
+            else if (!_closed)
+            {
+                _socket.Wake();
+            }
         }
-        if (_thread.IsAlive && Thread.CurrentThread != _thread) _thread.Join();
-        else if (!_thread.IsAlive && _thread.ThreadState == ThreadState.Unstarted)
-        {
-            _socket.Dispose();
-            _dumper.Dispose();
-        }
+        if (started && Thread.CurrentThread != _thread) _thread.Join();
     }
 }
