@@ -125,7 +125,7 @@ public sealed class NetlinkEventStream : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
-            if (_thread.ThreadState == ThreadState.Unstarted) _thread.Start();
+            if (!HasStarted) _thread.Start();
         }
     }
 
@@ -354,6 +354,9 @@ public sealed class NetlinkEventStream : IDisposable
         });
     }
 
+    // ThreadState is a set of flags: a background thread that has not started is Unstarted | Background.
+    private bool HasStarted => (_thread.ThreadState & ThreadState.Unstarted) == 0;
+
     /// <summary>Stops the reader thread and closes both sockets; returns once they are gone.</summary>
     public void Dispose()
     {
@@ -361,7 +364,7 @@ public sealed class NetlinkEventStream : IDisposable
         lock (_gate)
         {
             _stopping = true;
-            started = _thread.ThreadState != ThreadState.Unstarted;
+            started = HasStarted;
             if (!started && !_closed)
             {
                 // Never started: nothing reads, so close here and end the stream as the thread would.
