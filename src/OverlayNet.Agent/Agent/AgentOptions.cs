@@ -20,6 +20,9 @@ public sealed class AgentOptions
     public string EtcdPrefix { get; init; } = "/coreos.com/network";
     /// <summary>Lifetime of the host's lease: a host that dies takes its entries with it after this long.</summary>
     public int LeaseTtl { get; init; } = 10;
-    /// <summary>How often the kernel tables are dumped and compared even without store changes (drift repair).</summary>
-    public TimeSpan DriftInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often the kernel tables are dumped and compared even when neither the store nor a kernel event said
+    /// anything changed: a safety net; drift is normally seen at once through kernel events.
+    /// </summary>
+    public TimeSpan DriftInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

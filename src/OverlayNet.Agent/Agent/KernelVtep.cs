@@ -12,7 +12,7 @@ namespace OverlayNet.Agent.Agent;
 /// Every add is NLM_F_REPLACE, so a learned entry never makes it fail with EEXIST (moby #53663); every delete
 /// carries the add's family, state and flags, so it matches what the add left (moby #50236).
 /// </summary>
-public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRoutes)
+public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRoutes) : IDisposable
 {
     public RtnlClient Rtnl { get; } = rtnl;
     public int DeviceIndex { get; } = deviceIndex;
@@ -57,58 +57,55 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
         Reconciler.Diff(desired.Routes, actual.Routes));
 
     /// <summary>One applied (or refused) change, described as iproute2 would print it.</summary>
-    public readonly record struct Outcome(bool Removed, string Text, NetlinkException? Error);
+    public readonly record struct Outcome(bool Removed, string Text, Exception? Error);
+
+    private RtnlBatch<int>? _batch;
 
     /// <summary>
-    /// Writes the plan in one sendmsg: removals first (routes, FDB, neighbours), then adds and replaces in
-    /// flanneld's order (neighbour, FDB entry, route), so a route never points at an unresolved gateway.
+    /// Writes the plan through the library's bulk writer (many requests per sendmsg, one ack per sendmsg):
+    /// removals first (routes, FDB, neighbours), then adds and replaces in flanneld's order (neighbour, FDB
+    /// entry, route), so a route never points at an unresolved gateway.
     /// </summary>
     public List<Outcome> Apply(Plan plan)
     {
         var texts = new List<(bool Removed, string Text)>();
-        using var w = new MessageWriter();
+        var errors = new Dictionary<int, Exception>();
+        _batch ??= new RtnlBatch<int>(Rtnl);
+        void Queue(bool removed, string text, Func<int, IReadOnlyList<(int Tag, NetlinkException? Error)>> add)
+        {
+            texts.Add((removed, text));
+            try { Collect(add(texts.Count - 1)); }
+            catch (ArgumentException e) { errors[texts.Count - 1] = e; } // a value the kernel would refuse: said, not sent
+        }
+        void Collect(IReadOnlyList<(int Tag, NetlinkException? Error)> done)
+        {
+            foreach (var (tag, error) in done) if (error != null) errors[tag] = error;
+        }
         foreach (var c in plan.Routes.Where(c => c.Kind == ChangeKind.Remove))
-        {
-            RtnlClient.WriteRoute(w, RouteSpecFor(c.Key, c.Actual!), RouteOperation.Delete);
-            texts.Add((true, $"route {c.Key} via {c.Actual} onlink"));
-        }
+            Queue(true, $"route {c.Key} via {c.Actual} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.Actual!), RouteOperation.Delete, t));
         foreach (var c in plan.Fdb.Where(c => c.Kind == ChangeKind.Remove))
-        {
-            RtnlClient.WriteFdbEntry(w, FdbSpecFor(c.Key, c.Actual!), FdbOperation.Delete);
-            texts.Add((true, $"fdb {c.Key} dst {c.Actual}"));
-        }
+            Queue(true, $"fdb {c.Key} dst {c.Actual}", t => _batch.Add(FdbSpecFor(c.Key, c.Actual!), FdbOperation.Delete, t));
         foreach (var c in plan.Neighbors.Where(c => c.Kind == ChangeKind.Remove))
-        {
-            RtnlClient.WriteNeighbor(w, NeighborSpecFor(c.Key, c.Actual), NeighborOperation.Delete);
-            texts.Add((true, $"neigh {c.Key} lladdr {c.Actual}"));
-        }
+            Queue(true, $"neigh {c.Key} lladdr {c.Actual}", t => _batch.Add(NeighborSpecFor(c.Key, c.Actual), NeighborOperation.Delete, t));
         foreach (var c in plan.Neighbors.Where(c => c.Kind != ChangeKind.Remove))
-        {
-            RtnlClient.WriteNeighbor(w, NeighborSpecFor(c.Key, c.Desired), NeighborOperation.Replace);
-            texts.Add((false, $"neigh {c.Key} lladdr {c.Desired}"));
-        }
+            Queue(false, $"neigh {c.Key} lladdr {c.Desired}", t => _batch.Add(NeighborSpecFor(c.Key, c.Desired), NeighborOperation.Replace, t));
         foreach (var c in plan.Fdb.Where(c => c.Kind != ChangeKind.Remove))
-        {
-            RtnlClient.WriteFdbEntry(w, FdbSpecFor(c.Key, c.Desired!), FdbOperation.Replace);
-            texts.Add((false, $"fdb {c.Key} dst {c.Desired}"));
-        }
+            Queue(false, $"fdb {c.Key} dst {c.Desired}", t => _batch.Add(FdbSpecFor(c.Key, c.Desired!), FdbOperation.Replace, t));
         foreach (var c in plan.Routes.Where(c => c.Kind != ChangeKind.Remove))
-        {
-            RtnlClient.WriteRoute(w, RouteSpecFor(c.Key, c.Desired!), RouteOperation.Replace);
-            texts.Add((false, $"route {c.Key} via {c.Desired} onlink"));
-        }
+            Queue(false, $"route {c.Key} via {c.Desired} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.Desired!), RouteOperation.Replace, t));
+        Collect(_batch.Complete());
         var outcomes = new List<Outcome>(texts.Count);
-        if (texts.Count == 0) return outcomes;
-        NetlinkException?[] errors = Rtnl.Socket.ExecuteBatch(w);
         for (int i = 0; i < texts.Count; i++)
         {
-            NetlinkException? e = errors[i];
+            Exception? e = errors.GetValueOrDefault(i);
             // ENOENT on a removal: the entry went away by itself, which is what was wanted.
-            if (e != null && texts[i].Removed && e.Errno == 2) e = null;
+            if (e is NetlinkException ne && texts[i].Removed && ne.Errno == 2) e = null;
             outcomes.Add(new Outcome(texts[i].Removed, texts[i].Text, e));
         }
         return outcomes;
     }
+
+    public void Dispose() => _batch?.Dispose();
 
     private FdbEntrySpec FdbSpecFor(MacAddress mac, IPAddress dst) => new()
     {

@@ -3,6 +3,7 @@ using Etcdserverpb;
 using Grpc.Core;
 using OverlayNet.Agent.Schema;
 using OverlayNet.Agent.Store;
+using OverlayNet.Netlink.Events;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Route;
 
@@ -27,6 +28,10 @@ public sealed class OverlayAgent : IDisposable
     private KernelVtep? _kernel;
     private long _revision;
     private bool _storeDown;
+    private NetlinkEventStream? _events;
+    // Completed by a kernel event on the device (an entry deleted or changed by someone else): compare now.
+    private TaskCompletionSource _kick = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Stopwatch _sinceFullCompare = Stopwatch.StartNew();
 
     public OverlayAgent(AgentOptions options, Action<AgentEvent> emit, Action<string> warn)
     {
@@ -67,6 +72,10 @@ public sealed class OverlayAgent : IDisposable
         _rtnl = RtnlClient.Open(path, Options.NetNamespace);
         int device = _schema.PrepareDevice(_rtnl);
         _kernel = new KernelVtep(_rtnl, device, manageRoutes: Options.Schema == AgentSchemaKind.Flannel);
+        // Drift shows up as kernel events (an entry deleted by hand, a learned entry over ours): subscribe
+        // before the first compare so nothing between the dump and the watch is missed.
+        _events = NetlinkEventStream.Start(NetlinkEventTypes.Neighbor | NetlinkEventTypes.Fdb
+            | (Options.Schema == AgentSchemaKind.Flannel ? NetlinkEventTypes.Route : NetlinkEventTypes.None), path, Options.NetNamespace);
         Lease = GrantLease();
         _schema.Register(Lease, _emit);
         ListAndSync("start");
@@ -88,6 +97,7 @@ public sealed class OverlayAgent : IDisposable
     /// <summary>Store state against kernel dump; writes the difference; returns how many changes went out.</summary>
     private int Sync()
     {
+        _sinceFullCompare.Restart();
         VtepTables desired = _schema.Desired(_keys, ReportMalformed);
         VtepTables actual = _kernel!.Dump();
         KernelVtep.Plan plan = _kernel.Diff(desired, actual);
@@ -117,6 +127,7 @@ public sealed class OverlayAgent : IDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         Task keepAlive = KeepAliveAsync(ct);
+        Task kernelEvents = ReadKernelEventsAsync(ct);
         while (!ct.IsCancellationRequested)
         {
             WatchEnd end;
@@ -152,6 +163,21 @@ public sealed class OverlayAgent : IDisposable
             }
         }
         try { await keepAlive.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        try { await kernelEvents.ConfigureAwait(false); } catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Kicks a compare when someone else changes or deletes an entry on the device.</summary>
+    private async Task ReadKernelEventsAsync(CancellationToken ct)
+    {
+        if (_events == null) return;
+        int device = _kernel!.DeviceIndex;
+        await foreach (NetlinkEvent e in _events.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            if (e.InterfaceIndex != device && e.Action != NetlinkEventAction.Resync) continue;
+            if (e.Action is NetlinkEventAction.Deleted or NetlinkEventAction.Changed or NetlinkEventAction.Resync
+                || (e.Action == NetlinkEventAction.New && e.Object is BridgeFdbEntry { State: not FdbState.Permanent }))
+                _kick.TrySetResult();
+        }
     }
 
     /// <summary>Lists and compares everything again; a failure is reported and left for the next round.</summary>
@@ -181,6 +207,9 @@ public sealed class OverlayAgent : IDisposable
 
     private enum WatchEnd { Compacted, Failed, Quiet }
 
+    /// <summary>How often the watch loop looks up: a silent member is asked for progress after one tick and left after two.</summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
     private async Task<WatchEnd> WatchAsync(CancellationToken ct)
     {
         (string endpoint, CallInvoker invoker) = _store.CurrentInvoker();
@@ -199,16 +228,25 @@ public sealed class OverlayAgent : IDisposable
             Task<bool> next = call.ResponseStream.MoveNext(cts.Token);
             while (true)
             {
-                Task done = await Task.WhenAny(next, Task.Delay(Options.DriftInterval, cts.Token)).ConfigureAwait(false);
+                Task kick = _kick.Task;
+                Task done = await Task.WhenAny(next, kick, Task.Delay(Tick, cts.Token)).ConfigureAwait(false);
+                if (done == kick)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    _kick = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Sync(); // drift: an entry deleted or changed by hand comes back
+                    continue;
+                }
                 if (done != next)
                 {
                     ct.ThrowIfCancellationRequested();
-                    Sync(); // drift: an entry deleted or changed by hand comes back
-                    if (lastHeard.Elapsed > Options.DriftInterval)
+                    // A full compare now and then as well, in case an event was lost with the kernel's buffer.
+                    if (_sinceFullCompare.Elapsed >= Options.DriftInterval) Sync();
+                    if (lastHeard.Elapsed > Tick)
                     {
                         // A hung (SIGSTOPped) member keeps the stream open and says nothing: ask it for progress,
                         // and leave it when it does not answer within another interval.
-                        if (progressAsked && lastHeard.Elapsed > Options.DriftInterval * 2) return WatchEnd.Quiet;
+                        if (progressAsked && lastHeard.Elapsed > Tick * 2) return WatchEnd.Quiet;
                         if (!progressAsked)
                         {
                             progressAsked = true;
@@ -286,6 +324,8 @@ public sealed class OverlayAgent : IDisposable
 
     public void Dispose()
     {
+        _events?.Dispose();
+        _kernel?.Dispose();
         _rtnl?.Dispose();
         _store.Dispose();
     }
