@@ -5,8 +5,8 @@
     A 3-member etcd on loopback and three host namespaces, each with two VXLAN devices (nolearning): vx1 kept
     by an OverlayNet agent, vxr kept by the reference, which is what flanneld-era tooling does: `etcdctl watch
     --prefix` piped through awk into `ip -batch -` and `bridge -batch -`, one request and one ack per entry.
-    Both sides get the same 1,000 endpoints (a third on each host) written in transactions (OverlayNet: 64
-    endpoints per transaction through Add-OverlayEndpoint; reference: 64 endpoints per `etcdctl txn`), then
+    Both sides get the same 1,000 endpoints (a third on each host) written in transactions of 64 endpoints
+    (OverlayNet through Add-OverlayEndpoint; the reference's keys through the same etcd client), then
     the same 1,000 leaves. Measured: from the last store ack until every host holds exactly its entries
     (a neighbour and an FDB entry for each endpoint on the other hosts), polled every 5 ms with one netlink
     dump per host. Goal: OverlayNet <= 0.5x the reference and under 1 s.
@@ -23,13 +23,14 @@ $hosts = 0..2 | ForEach-Object { [pscustomobject]@{ Name = "$prefix-h$_"; Vtep =
 $endpoints = for ($i = 0; $i -lt $Count; $i++) {
     [pscustomobject]@{
         NetworkName = 'bench'; HostName = $hosts[$i % 3].Name; Vtep = $hosts[$i % 3].Vtep
-        IPAddress = "10.0.$([Math]::Floor($i / 250)).$($i % 250 + 2)"; MacAddress = '02:42:0a:00:{0:x2}:{1:x2}' -f [Math]::Floor($i / 256), ($i % 256)
+        IPAddress = "10.0.$([Math]::Floor($i / 250)).$($i % 250 + 2)"; MacAddress = '02:42:0a:00:{0:x2}:{1:x2}' -f [int][Math]::Floor($i / 256), ($i % 256)
     }
 }
 $expected = @{}
 foreach ($h in $hosts) { $expected[$h.Name] = 2 * @($endpoints | Where-Object HostName -ne $h.Name).Count }
 
 $store = $null
+$refClient = $null
 $refProcesses = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 $clients = @{}
 try {
@@ -65,8 +66,10 @@ st == 2 {
     }
 }
 '@
-        $script = "etcdctl --endpoints $etcdList watch --prefix /ref/endpoints/ | awk -v me='$($h.Name)' -v ipc='ip -n $($h.Name) -batch -' -v brc='bridge -n $($h.Name) -batch -' '$awk'"
-        $refProcesses.Add((Start-Process -FilePath bash -ArgumentList @('-c', $script) -PassThru))
+        $script = "etcdctl --endpoints $etcdList watch --prefix /ref/endpoints/ | awk -W interactive -v me='$($h.Name)' -v ipc='ip -n $($h.Name) -batch -' -v brc='bridge -n $($h.Name) -batch -' '$awk'"
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('bash')
+        $psi.ArgumentList.Add('-c'); $psi.ArgumentList.Add($script)
+        $refProcesses.Add([System.Diagnostics.Process]::Start($psi))
     }
     $jobs = Get-Job -Name "OverlayAgent-$prefix-*"
 
@@ -86,11 +89,16 @@ st == 2 {
         }
         throw "Timed out waiting for $Device."
     }
-    function Invoke-RefTxn([string[]] $Ops) {
-        # etcdctl txn reads compares, then success ops, then failure ops, each block ended by an empty line.
-        $text = "`n" + ($Ops -join "`n") + "`n`n"
-        $text | & etcdctl --endpoints $etcdList txn | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw 'etcdctl txn failed' }
+    # The reference's keys go through the same client and transactions as Add-OverlayEndpoint's (64 endpoints
+    # each), so both sides' last store ack comes as fast and the clocks measure only the hosts' work.
+    $refClient = [OverlayNet.Agent.Store.EtcdStore]::new([string[]]$etcd, $null)
+    function Invoke-RefTxn($Ops) {
+        $txn = [Etcdserverpb.TxnRequest]::new()
+        foreach ($o in $Ops) { $txn.Success.Add($o) }
+        $call = [Func[dotnet_etcd.EtcdClient, datetime, Threading.CancellationToken, Threading.Tasks.Task[Etcdserverpb.TxnResponse]]] {
+            param($c, $d, $t) $c.TransactionAsync($txn, $null, $d, $t)
+        }.GetNewClosure()
+        [void]$refClient.Call[Etcdserverpb.TxnResponse]($call, [Threading.CancellationToken]::None)
     }
     $zero = @{}; foreach ($h in $hosts) { $zero[$h.Name] = 0 }
     Start-Sleep -Seconds 1   # the reference watchers connect
@@ -103,7 +111,7 @@ st == 2 {
 
     $sw = [Diagnostics.Stopwatch]::StartNew()
     foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-        Invoke-RefTxn ($chunk | ForEach-Object { "put /ref/endpoints/$($_.IPAddress) `"$($_.MacAddress) $($_.HostName) $($_.Vtep)`"" })
+        Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($_.IPAddress)", "$($_.MacAddress) $($_.HostName) $($_.Vtep)", 0) })
     }
     $writeRef = $sw.Elapsed.TotalSeconds
     $joinRef = Wait-Hosts vxr $expected
@@ -116,7 +124,7 @@ st == 2 {
 
     $sw = [Diagnostics.Stopwatch]::StartNew()
     foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-        Invoke-RefTxn ($chunk | ForEach-Object { "del /ref/endpoints/$($_.IPAddress)" })
+        Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($_.IPAddress)") })
     }
     $leaveWriteRef = $sw.Elapsed.TotalSeconds
     $leaveRef = Wait-Hosts vxr $zero
@@ -140,6 +148,7 @@ finally {
         if (-not $p.HasExited) { & kill $p.Id 2>$null }
     }
     foreach ($c in $clients.Values) { $c.Dispose() }
+    if ($refClient) { $refClient.Dispose() }
     if ($store) { Stop-OverlayStore -Name $store.Name }
     foreach ($h in $hosts) { if (Test-Path "/run/netns/$($h.Name)") { & ip netns del $h.Name } }
 }
