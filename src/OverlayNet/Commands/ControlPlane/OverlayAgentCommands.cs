@@ -90,9 +90,14 @@ public sealed class StartOverlayAgentCommand : PSCmdlet
                 throw new InvalidOperationException($"An agent for host '{host}' and {(Schema == AgentSchemaKind.Flannel ? EtcdPrefix : $"network '{NetworkName}'")} already runs in this session (Stop-OverlayAgent -HostName {host}).");
             }
             if (AsJob) job = new AgentJob(MyInvocation.Line, handle) { };
+            // The first resync of a large network (thousands of endpoints) takes a moment: say what is going on.
+            var progress = new ProgressRecord(1, $"Start-OverlayAgent {host}", "Taking a lease, listing the store, writing the difference with the kernel");
+            WriteProgress(progress);
             try
             {
                 agent.Start();
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
             }
             catch
             {
