@@ -253,7 +253,7 @@ function Invoke-Test {
     $env:PSModulePath = $out + [IO.Path]::PathSeparator + $env:PSModulePath
     try {
         dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-PesterRun.ps1') `
-            -PesterPath $pester -ModulePath $moduleOut -TestPath $paths -ResultPath $pesterJson -ExcludeTag KernelTier
+            -PesterPath $pester -ModulePath $moduleOut -TestPath ($paths -join [IO.Path]::PathSeparator) -ResultPath $pesterJson -ExcludeTag KernelTier
     }
     finally { $env:PSModulePath = $savedModulePath }
     if (Test-Path $pesterJson) { Add-Counts (Get-Content -Raw $pesterJson | ConvertFrom-Json) 'integration' }
