@@ -18,6 +18,8 @@ BeforeAll {
         param([string[]] $NetNamespace, [string[]] $Type, [string] $Change, [object[]] $ArgumentList = @(), [int] $TimeoutSeconds = 90)
         $sync = [hashtable]::Synchronized(@{ Ready = $false; Errors = 0 })
         $marker = $NetNamespace[0]
+        # The kernel reports a changed alias only for a link that is up.
+        foreach ($n in $NetNamespace) { Enable-IpLink -NetNamespace $n -Name lo }
         $job = Start-ThreadJob -ArgumentList $script:manifest, $sync, $marker, $Change, $ArgumentList -ScriptBlock {
             param($Manifest, $Sync, $Marker, $Change, $Arguments)
             $ErrorActionPreference = 'Stop'
@@ -257,6 +259,7 @@ Describe 'Watch-NetlinkEvent' {
             New-VxlanLink -NetNamespace $n -Name vxr -Vni 11 -Learning:$false | Out-Null
             Add-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:ff:01 -InterfaceName vxr -Destination 192.0.2.9 | Out-Null
             # Subscribed but not reading yet, with a receive buffer of a few notifications: the burst overflows it.
+            Enable-IpLink -NetNamespace $n -Name lo
             $stream = [OverlayNet.Netlink.Events.NetlinkEventStream]::Open('Fdb, Link', "/run/netns/$n", $n, $null, 4096)
             try {
                 Remove-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:ff:01 -InterfaceName vxr -Destination 192.0.2.9
@@ -272,7 +275,7 @@ Describe 'Watch-NetlinkEvent' {
                         if ($e.Type -eq 'Link') { if ($e.Object.Alias -eq 'done') { break read } else { continue } }
                         $events.Add($e)
                     }
-                    [void]$stream.Events.WaitToReadAsync().AsTask().Wait(1000)
+                    [void]$stream.Events.WaitToReadAsync([Threading.CancellationToken]::None).AsTask().Wait(1000)
                 }
             }
             finally {
