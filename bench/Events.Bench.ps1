@@ -112,6 +112,7 @@ try {
     $rows | Format-Table -AutoSize | Out-String -Width 120 | Write-Host
     Write-Host ("Throughput ratio Watch-NetlinkEvent / ip monitor (events per second): {0:n2}" -f (($delivered / $ourEnd) / ($monitorLines / $sync.MonitorEnd)))
     Write-Host 'Both watchers keep pace with the batch when LagAfterBatch is near 0: events/s is then the batch''s rate.'
+    if ($resyncs) { Write-Host 'After a Resync, Delivered also counts the differences the re-read found, so Lost may be negative.' }
     $rows
 }
 finally {
