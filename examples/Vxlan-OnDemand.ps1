@@ -65,9 +65,15 @@ try {
             }
         }
     }
-    # Pings start only once the responder listens: its job is running when the first miss would be lost
-    # otherwise. Waiting for a state the responder reports would need one more channel; the pings retry anyway.
-    while ($responder.State -eq 'NotStarted') { Start-Sleep -Milliseconds 20 }
+    # Pings start once the responder listens in every host: its subscribed socket shows in the host's
+    # /proc/net/netlink (a Groups column other than zero).
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    foreach ($h in $hosts) {
+        while (-not @(& ip netns exec $h cat /proc/net/netlink | Select-Object -Skip 1 | Where-Object { $f = -split $_; $f[1] -eq '0' -and $f[3] -ne '00000000' })) {
+            if ($responder.State -eq 'Failed' -or [DateTime]::UtcNow -gt $deadline) { throw "The responder did not start: $($responder.ChildJobs[0].JobStateInfo.Reason)" }
+            Start-Sleep -Milliseconds 20
+        }
+    }
 
     foreach ($from in $inventory) {
         foreach ($to in $inventory | Where-Object Host -ne $from.Host) { Test-LabPing -From $from.Container -To $to.IPAddress -Tries 8 }

@@ -18,6 +18,8 @@ BeforeAll {
         param([string[]] $NetNamespace, [string[]] $Type, [string] $Change, [object[]] $ArgumentList = @(), [int] $TimeoutSeconds = 90)
         $sync = [hashtable]::Synchronized(@{ Ready = $false; Errors = 0 })
         $marker = $NetNamespace[0]
+        # The kernel reports a changed alias only for a link that is up.
+        foreach ($n in $NetNamespace) { Enable-IpLink -NetNamespace $n -Name lo }
         $job = Start-ThreadJob -ArgumentList $script:manifest, $sync, $marker, $Change, $ArgumentList -ScriptBlock {
             param($Manifest, $Sync, $Marker, $Change, $Arguments)
             $ErrorActionPreference = 'Stop'
@@ -42,7 +44,7 @@ BeforeAll {
                 Watch-NetlinkEvent -NetNamespace $NetNamespace -Type (@($Type) + 'Link') -Timeout $TimeoutSeconds -ErrorVariable +watchErrors -ErrorAction SilentlyContinue | ForEach-Object {
                     if ($_.Type -eq 'Link' -and $_.InterfaceName -eq 'lo' -and $_.NetNamespace -eq $marker -and $_.Object.Alias) {
                         if ($_.Object.Alias -eq 'done') { break }
-                        $sync.Errors = $watchErrors.Count
+                        $sync.Errors = @(Select-WatchError $watchErrors).Count
                         $sync.Ready = $true
                         return
                     }
@@ -55,9 +57,14 @@ BeforeAll {
             $jobErrors = @($job.ChildJobs[0].Error) + @(if ($job.ChildJobs[0].JobStateInfo.Reason) { $job.ChildJobs[0].JobStateInfo.Reason })
             $job | Remove-Job -Force
         }
-        $script:WatchErrors = @($watchErrors)
+        $script:WatchErrors = @(Select-WatchError $watchErrors)
         if ($jobErrors) { throw "the change failed: $($jobErrors -join '; ')" }
         return , $events
+    }
+
+    function Select-WatchError($Errors) {
+        # `break` ends a watch by unwinding the pipeline, which PowerShell also records in -ErrorVariable.
+        $Errors | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -and $_.Exception -isnot [System.Management.Automation.FlowControlException] }
     }
 
     function Get-SubscribedSocketCount([string] $NetNamespace) {
@@ -131,7 +138,8 @@ Describe 'Watch-NetlinkEvent' {
         $neigh[0].Object | Should -BeOfType ([OverlayNet.IpNeighbor])
         "$($neigh[0].Object.LinkLayerAddress)" | Should -Be '02:00:00:00:00:09'
         $neigh[0].Object.State | Should -Be 'Permanent'
-        $changed = Find Changed Neighbor { "$($args[0].IPAddress)" -eq '10.1.0.9' }
+        # (Deleting a permanent entry is reported as a change to FAILED, then the deletion, as `ip monitor` shows.)
+        $changed = Find Changed Neighbor { "$($args[0].IPAddress)" -eq '10.1.0.9' -and $args[0].LinkLayerAddress }
         $changed | Should -HaveCount 1
         "$($changed[0].Object.LinkLayerAddress)" | Should -Be '02:00:00:00:00:0a'
         (Find Deleted Neighbor { "$($args[0].IPAddress)" -eq '10.1.0.9' }) | Should -HaveCount 1
@@ -257,6 +265,7 @@ Describe 'Watch-NetlinkEvent' {
             New-VxlanLink -NetNamespace $n -Name vxr -Vni 11 -Learning:$false | Out-Null
             Add-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:ff:01 -InterfaceName vxr -Destination 192.0.2.9 | Out-Null
             # Subscribed but not reading yet, with a receive buffer of a few notifications: the burst overflows it.
+            Enable-IpLink -NetNamespace $n -Name lo
             $stream = [OverlayNet.Netlink.Events.NetlinkEventStream]::Open('Fdb, Link', "/run/netns/$n", $n, $null, 4096)
             try {
                 Remove-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:ff:01 -InterfaceName vxr -Destination 192.0.2.9
@@ -272,7 +281,7 @@ Describe 'Watch-NetlinkEvent' {
                         if ($e.Type -eq 'Link') { if ($e.Object.Alias -eq 'done') { break read } else { continue } }
                         $events.Add($e)
                     }
-                    [void]$stream.Events.WaitToReadAsync().AsTask().Wait(1000)
+                    [void]$stream.Events.WaitToReadAsync([Threading.CancellationToken]::None).AsTask().Wait(1000)
                 }
             }
             finally {
@@ -301,8 +310,9 @@ Describe 'Watch-NetlinkEvent' {
         [void]$ps.AddScript("Import-Module '$script:manifest'; Watch-NetlinkEvent -NetNamespace '$script:ns'")
         $run = $ps.BeginInvoke()
         try {
-            Wait-Until -TimeoutSeconds 30 -Because 'the watch to subscribe' { (Get-SubscribedSocketCount $script:ns) -eq 1 }
-            (Get-EventThreadCount) | Should -Be ($before + 1)
+            # The socket subscribes first; the reading thread starts once the current state has been read.
+            Wait-Until -TimeoutSeconds 30 -Because 'the watch to subscribe and read' {
+                (Get-SubscribedSocketCount $script:ns) -eq 1 -and (Get-EventThreadCount) -eq $before + 1 }
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $clock.Stop()

@@ -53,8 +53,15 @@ internal sealed class EventSocket : IDisposable
         int wake = -1;
         try
         {
-            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, receiveBufferBytes, ignoreError: true);
-            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, receiveBufferBytes, ignoreError: true);
+            // The plain SO_RCVBUF only as the fallback: set after FORCE it would cap the size to rmem_max again.
+            try
+            {
+                Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, receiveBufferBytes);
+            }
+            catch (ErrnoException)
+            {
+                Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, receiveBufferBytes, ignoreError: true);
+            }
             foreach (int g in groups) Native.AddMembership(fd, g);
             wake = Native.EventFd();
             return new EventSocket(fd, wake);

@@ -37,6 +37,21 @@ namespace OverlayNet
         All = Link | Address | Route | Neighbor | Fdb | Rule | Miss,
     }
 
+    public static class NetlinkEventTypeExtensions
+    {
+        /// <summary>The -Type flag that subscribes to events of this type (Miss for both kinds of miss).</summary>
+        public static NetlinkEventTypes ToFlag(this NetlinkEventType type) => type switch
+        {
+            NetlinkEventType.Link => NetlinkEventTypes.Link,
+            NetlinkEventType.Address => NetlinkEventTypes.Address,
+            NetlinkEventType.Route => NetlinkEventTypes.Route,
+            NetlinkEventType.Neighbor => NetlinkEventTypes.Neighbor,
+            NetlinkEventType.Fdb => NetlinkEventTypes.Fdb,
+            NetlinkEventType.Rule => NetlinkEventTypes.Rule,
+            _ => NetlinkEventTypes.Miss,
+        };
+    }
+
     /// <summary>
     /// One change the kernel reported, as <c>ip monitor</c> shows it. <see cref="Object"/> is the typed object
     /// as it is after the change (the type the matching Get- cmdlet returns: <see cref="Link"/> or a kind of it,

@@ -144,18 +144,7 @@ public sealed class NetlinkEventStream : IDisposable
     public IReadOnlyList<object> InitialState(NetlinkEventType type) =>
         _initial.TryGetValue(type, out IReadOnlyList<object>? list) ? list : [];
 
-    private bool Wants(NetlinkEventType t) => (Types & TypeFlag(t)) != 0;
-
-    private static NetlinkEventTypes TypeFlag(NetlinkEventType t) => t switch
-    {
-        NetlinkEventType.Link => NetlinkEventTypes.Link,
-        NetlinkEventType.Address => NetlinkEventTypes.Address,
-        NetlinkEventType.Route => NetlinkEventTypes.Route,
-        NetlinkEventType.Neighbor => NetlinkEventTypes.Neighbor,
-        NetlinkEventType.Fdb => NetlinkEventTypes.Fdb,
-        NetlinkEventType.Rule => NetlinkEventTypes.Rule,
-        _ => NetlinkEventTypes.Miss,
-    };
+    private bool Wants(NetlinkEventType t) => (Types & t.ToFlag()) != 0;
 
     /// <summary>The tables this stream keeps: links always (they name everything), the others as subscribed.</summary>
     private IEnumerable<NetlinkEventType> TrackedTables()

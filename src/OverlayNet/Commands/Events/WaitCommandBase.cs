@@ -24,6 +24,14 @@ public abstract class WaitCommandBase : OverlayNetCmdlet
     protected abstract string What { get; }
     /// <summary>Checks the input before anything is subscribed; throws ArgumentException.</summary>
     protected virtual void Validate() { }
+    /// <summary>Checks an -IPAddress and an optional -InterfaceName.</summary>
+    protected static void ValidateAddress(System.Net.IPAddress address, string? interfaceName)
+    {
+        if (address.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
+            throw new ArgumentException($"'{address}' is not an IPv4 or IPv6 address.");
+        if (!string.IsNullOrEmpty(interfaceName)) InterfaceNames.Validate(interfaceName);
+    }
+
     /// <summary>Whether an object is the one awaited (same name, same address...), whatever its state.</summary>
     protected abstract bool IsCandidate(object obj);
     /// <summary>Whether the candidate is in the awaited state.</summary>
@@ -54,7 +62,7 @@ public abstract class WaitCommandBase : OverlayNetCmdlet
 
     private object? WaitForIt()
     {
-        using var pump = new EventPump(TypeFlag(Table), [NetNamespace]);
+        using var pump = new EventPump(Table.ToFlag(), [NetNamespace]);
         string? lastSeen = null;
         foreach (object o in pump.Streams[0].InitialState(Table))
         {
@@ -90,13 +98,6 @@ public abstract class WaitCommandBase : OverlayNetCmdlet
 
     private static string Seconds(TimeSpan t) =>
         t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
-
-    private static NetlinkEventTypes TypeFlag(NetlinkEventType t) => t switch
-    {
-        NetlinkEventType.Link => NetlinkEventTypes.Link,
-        NetlinkEventType.Address => NetlinkEventTypes.Address,
-        _ => NetlinkEventTypes.Neighbor,
-    };
 
     protected override void StopProcessing() => _stop.Cancel();
 }

@@ -74,12 +74,7 @@ namespace OverlayNet.Commands
         protected override string What => $"address {IPAddress}{(string.IsNullOrEmpty(InterfaceName) ? "" : $" on {InterfaceName}")} to be usable";
         protected override object Target => IPAddress;
 
-        protected override void Validate()
-        {
-            if (IPAddress.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
-                throw new ArgumentException($"'{IPAddress}' is not an IPv4 or IPv6 address.");
-            if (!string.IsNullOrEmpty(InterfaceName)) InterfaceNames.Validate(InterfaceName);
-        }
+        protected override void Validate() => ValidateAddress(IPAddress, InterfaceName);
 
         protected override bool IsCandidate(object obj) =>
             obj is IpAddress a && a.IPAddress.Equals(IPAddress) && (string.IsNullOrEmpty(InterfaceName) || a.InterfaceName == InterfaceName);
@@ -120,10 +115,8 @@ namespace OverlayNet.Commands
 
         protected override void Validate()
         {
-            if (IPAddress.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
-                throw new ArgumentException($"'{IPAddress}' is not an IPv4 or IPv6 address.");
+            ValidateAddress(IPAddress, InterfaceName);
             if (State.Length == 0) throw new ArgumentException("Name at least one state to wait for.");
-            if (!string.IsNullOrEmpty(InterfaceName)) InterfaceNames.Validate(InterfaceName);
         }
 
         protected override bool IsCandidate(object obj) =>
