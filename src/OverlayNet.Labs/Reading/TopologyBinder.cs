@@ -11,8 +11,8 @@ namespace OverlayNet.Labs;
 internal sealed class TopologyBinder(List<TopologyError> errors)
 {
     internal static readonly string[] TopKeys = ["name", "hosts", "underlay", "overlays", "containers", "nat", "checks"];
-    internal static readonly string[] HostKeys = ["name", "underlay", "forwarding"];
-    internal static readonly string[] UnderlayKeys = ["type", "interface"];
+    internal static readonly string[] HostKeys = ["name", "underlay", "forwarding", "port"];
+    internal static readonly string[] UnderlayKeys = ["type", "interface", "switch", "bridge"];
     internal static readonly string[] OverlayKeys =
         ["name", "type", "hosts", "interface", "bridge", "vni", "port", "mode", "group", "subnet", "gateway", "subnets", "addresses", "key", "id"];
     internal static readonly string[] ContainerKeys = ["name", "host", "overlay", "address", "mac", "gateway", "interface"];
@@ -59,6 +59,9 @@ internal sealed class TopologyBinder(List<TopologyError> errors)
             var ur = new MapReader(um, "underlay", UnderlayKeys, errors);
             lab.Underlay.Type = ur.Enum("type", UnderlayWords) ?? UnderlayType.Switch;
             lab.Underlay.Interface = ur.Text("interface") ?? "eth0";
+            lab.Underlay.Switch = ur.Text("switch") ?? "switch";
+            lab.Underlay.Bridge = ur.Text("bridge") ?? "sw0";
+            LabNames.Check(lab.Underlay.Switch, "switch name", ur.At("switch"), errors);
         }
 
         foreach (MapReader h in Items(r, "hosts", HostKeys))
@@ -67,6 +70,7 @@ internal sealed class TopologyBinder(List<TopologyError> errors)
             IpPrefix? a = h.Interface("underlay", required: true);
             if (a is IpPrefix p) { host.Address = p.Address; host.PrefixLength = p.Length; }
             host.Forwarding = h.Bool("forwarding") ?? false;
+            host.Port = h.Text("port") ?? "u-" + host.Name;
             _explicitForwarding[host] = h.Node("forwarding") != null;
             lab.Hosts.Add(host);
         }

@@ -25,9 +25,9 @@ public static class DesiredState
         if (lab.Underlay.Type == UnderlayType.Switch)
         {
             string sw = lab.SwitchNamespace;
-            o.Add(Link(sw, "sw0", "bridge"));
+            o.Add(Link(sw, lab.Underlay.Bridge, "bridge"));
             foreach (LabHost h in lab.Hosts)
-                o.Add(Link(sw, TopologyValidator.SwitchPort(h), "veth", ("master", "sw0"), ("peer", $"{lab.NamespaceOf(h.Name)}/{dev}")));
+                o.Add(Link(sw, TopologyValidator.SwitchPort(h), "veth", ("master", lab.Underlay.Bridge), ("peer", $"{lab.NamespaceOf(h.Name)}/{dev}")));
         }
         else if (lab.Hosts.Count == 2)
         {

@@ -24,7 +24,7 @@ namespace OverlayNet
         public string NamespaceOf(string node) => $"{Name}-{node}";
 
         /// <summary>The namespace of the underlay switch (only with <c>underlay: switch</c>).</summary>
-        public string SwitchNamespace => NamespaceOf("switch");
+        public string SwitchNamespace => NamespaceOf(Underlay.Switch);
 
         public LabHost? FindHost(string name) => Hosts.FirstOrDefault(h => h.Name == name);
         public LabOverlay? FindOverlay(string name) => Overlays.FirstOrDefault(o => o.Name == name);
@@ -56,6 +56,8 @@ namespace OverlayNet
         public IPAddress Address { get; set; } = IPAddress.None;
         public int PrefixLength { get; set; }
         public bool Forwarding { get; set; }
+        /// <summary>The host's port on the underlay switch (u-&lt;name&gt; unless given).</summary>
+        public string Port { get; set; } = "";
         internal SourcePosition Position { get; set; }
         public string Underlay => $"{Address}/{PrefixLength}";
         public override string ToString() => Name;
@@ -67,6 +69,10 @@ namespace OverlayNet
         public UnderlayType Type { get; set; } = UnderlayType.Switch;
         /// <summary>The underlay interface in every host.</summary>
         public string Interface { get; set; } = "eth0";
+        /// <summary>The switch's node name (its namespace is &lt;lab&gt;-&lt;switch&gt;).</summary>
+        public string Switch { get; set; } = "switch";
+        /// <summary>The switch's bridge.</summary>
+        public string Bridge { get; set; } = "sw0";
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
     public void Validate(LabTopology lab, TopologyBinder binder, Func<string, string?>? ownerOfNamespace)
     {
         var nodes = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
-        if (lab.Underlay.Type == UnderlayType.Switch) nodes["switch"] = default;
+        if (lab.Underlay.Type == UnderlayType.Switch) nodes[lab.Underlay.Switch] = default;
         foreach (LabHost h in lab.Hosts) AddName(nodes, h.Name, "host", h.Position);
         foreach (LabContainer c in lab.Containers) AddName(nodes, c.Name, "container", c.Position);
 
@@ -23,6 +23,8 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
         if (lab.Underlay.Type == UnderlayType.Cable && lab.Hosts.Count != 2)
             errors.Add(new(new SourcePosition(lab.Path, 1, 1), $"'underlay: cable' joins exactly two hosts; this lab has {lab.Hosts.Count}. Use 'underlay: switch'."));
         LabNames.CheckInterface(lab.Underlay.Interface, "underlay.interface", new SourcePosition(lab.Path, 0, 0), errors);
+        if (lab.Underlay.Type == UnderlayType.Switch)
+            LabNames.CheckInterface(lab.Underlay.Bridge, "underlay.bridge", new SourcePosition(lab.Path, 0, 0), errors);
 
         var underlayAddresses = new Dictionary<IPAddress, string>();
         foreach (LabHost h in lab.Hosts)
@@ -64,14 +66,14 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
         }
     }
 
-    public static string SwitchPort(LabHost h) => "u-" + h.Name;
+    public static string SwitchPort(LabHost h) => h.Port.Length > 0 ? h.Port : "u-" + h.Name;
 
     private void AddName(Dictionary<string, SourcePosition> nodes, string name, string what, SourcePosition at)
     {
         if (name.Length == 0) return;
         LabNames.Check(name, $"{what} name", at, errors);
-        if (name == "switch" && nodes.ContainsKey("switch") && nodes["switch"] == default)
-            errors.Add(new(at, $"'switch' is the underlay switch's name; call the {what} something else."));
+        if (nodes.TryGetValue(name, out SourcePosition prev) && prev == default)
+            errors.Add(new(at, $"'{name}' is the underlay switch's name; call the {what} something else."));
         else if (!nodes.TryAdd(name, at))
             errors.Add(new(at, $"Duplicate name '{name}': a host or container at {nodes[name]} has it already (each becomes the namespace <lab>-{name})."));
     }
