@@ -53,6 +53,27 @@ BeforeAll {
         @($out | Sort-Object)
     }
 
+    # Seed 003 as examples/Vxlan-Multicast.ps1 -NatOut builds it, step by step (the script itself removes its
+    # lab when it ends): a switch <p>-sw, hosts <p>-h1.., VXLAN 42 over 239.1.1.1 in br0 with the gateway,
+    # forwarding and the masquerade; with -Containers one container per host, default route via the gateway.
+    function New-MulticastScriptLab([string] $p, [int] $Count, [switch] $Containers) {
+        New-LabNamespace "$p-sw" | Out-Null
+        New-BridgeLink -NetNamespace "$p-sw" -Name sw0 -Up | Out-Null
+        foreach ($i in 1..$Count) {
+            $h = "$p-h$i"
+            New-LabNamespace $h | Out-Null
+            Connect-LabNamespace -Namespace "$p-sw" -Name "ph$i" -Master sw0 -PeerNamespace $h -PeerName eth0 -PeerAddress "172.16.1.$(10 + $i)/24"
+            New-VxlanLink -NetNamespace $h -Name vxlan0 -Vni 42 -Port 4789 -Group 239.1.1.1 -Device eth0 | Out-Null
+            New-BridgeLink -NetNamespace $h -Name br0 -Up | Out-Null
+            Set-IpLink -NetNamespace $h -InterfaceName vxlan0 -Master br0
+            Enable-IpLink -NetNamespace $h -InterfaceName vxlan0
+            Add-IpAddress -NetNamespace $h -InterfaceName br0 -IPAddress 10.233.0.1 -PrefixLength 16 | Out-Null
+            if ($Containers) { New-LabContainer -Name "$p-c$i" -HostName $h -Bridge br0 -Address "10.233.0.$(1 + $i)" -PrefixLength 16 -Gateway 10.233.0.1 }
+            Enable-IpForwarding -NetNamespace $h
+            Add-NatMasquerade -NetNamespace $h -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16 | Out-Null
+        }
+    }
+
     # Probe once: does this kernel make GRE devices? (Not without the ip_gre module.)
     $probe = New-TestNamespace
     & ip -n $probe link add ontgre0 type gre remote 192.0.2.1 local 192.0.2.2 2>$null
@@ -93,21 +114,10 @@ Describe 'Seed lab files' {
     It 'builds the same tables as the seed 003 script (multicast VXLAN, gateway, NAT out)' {
         $name = New-LabName
         Set-OverlayLab -Path (Copy-SeedLab -Seed 003 -Name $name) | Out-Null
-        # examples/Vxlan-MulticastVxlan.ps1 -NatOut, step by step (the script removes its lab when it ends).
         $p = New-TestName 'sl'
-        New-LabNamespace "$p-sw" | Out-Null
-        New-BridgeLink -NetNamespace "$p-sw" -Name sw0 -Up | Out-Null
+        New-MulticastScriptLab $p 3
         foreach ($i in 1..3) {
             $h = "$p-h$i"
-            New-LabNamespace $h | Out-Null
-            Connect-LabNamespace -Namespace "$p-sw" -Name "ph$i" -Master sw0 -PeerNamespace $h -PeerName eth0 -PeerAddress "172.16.1.$(10 + $i)/24"
-            New-VxlanLink -NetNamespace $h -Name vxlan0 -Vni 42 -Port 4789 -Group 239.1.1.1 -Device eth0 | Out-Null
-            New-BridgeLink -NetNamespace $h -Name br0 -Up | Out-Null
-            Set-IpLink -NetNamespace $h -InterfaceName vxlan0 -Master br0
-            Enable-IpLink -NetNamespace $h -InterfaceName vxlan0
-            Add-IpAddress -NetNamespace $h -InterfaceName br0 -IPAddress 10.233.0.1 -PrefixLength 16 | Out-Null
-            Enable-IpForwarding -NetNamespace $h
-            Add-NatMasquerade -NetNamespace $h -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16 | Out-Null
             $lab = Get-LabTables "$name-h$i" eth0, br0, vxlan0
             $script = Get-LabTables $h eth0, br0, vxlan0
             $lab | Should -Be $script
@@ -249,13 +259,13 @@ Describe 'Failures' {
 
     It 'cleans up after a pwsh killed at a random step, from another pwsh, without the file' {
         $name = New-LabName
-        $path = New-GridLabFile -Name $name -Hosts 6 -Containers 4
+        $path = New-GridLabFile -Name $name -Hosts 10 -Containers 4
         $rootBefore = (& ip -j -4 addr show | ConvertFrom-Json | ForEach-Object { "$($_.ifname) $($_.addr_info.local)" }) + (& ip -4 route show)
         $module = (Get-Module OverlayNet).Path
         $child = Start-ChildPwsh "Import-Module '$module'; Set-OverlayLab -Path '$path' | Out-Null"
         try {
             $journal = "/run/overlaynet/labs/$name/journal"
-            $stopAt = Get-Random -Minimum 3 -Maximum 120
+            $stopAt = Get-Random -Minimum 3 -Maximum 100
             Wait-Until -TimeoutSeconds 120 -Because "the child's journal to reach step $stopAt" -Condition {
                 $child.HasExited -or ((Test-Path $journal) -and @(Get-Content $journal | Where-Object { $_ -like '*"Op":"step"*' }).Count -ge $stopAt)
             }
@@ -299,21 +309,7 @@ Describe 'Export-OverlayTopology' {
     It 'describes a hand-built seed 003 lab so that applying it changes nothing, and rebuilds it after removal' {
         $p = New-TestName 'ex'
         $script:Labs.Add($p)
-        New-LabNamespace "$p-sw" | Out-Null
-        New-BridgeLink -NetNamespace "$p-sw" -Name sw0 -Up | Out-Null
-        foreach ($i in 1..2) {
-            $h = "$p-h$i"
-            New-LabNamespace $h | Out-Null
-            Connect-LabNamespace -Namespace "$p-sw" -Name "ph$i" -Master sw0 -PeerNamespace $h -PeerName eth0 -PeerAddress "172.16.1.$(10 + $i)/24"
-            New-VxlanLink -NetNamespace $h -Name vxlan0 -Vni 42 -Group 239.1.1.1 -Device eth0 | Out-Null
-            New-BridgeLink -NetNamespace $h -Name br0 -Up | Out-Null
-            Set-IpLink -NetNamespace $h -InterfaceName vxlan0 -Master br0
-            Enable-IpLink -NetNamespace $h -InterfaceName vxlan0
-            Add-IpAddress -NetNamespace $h -InterfaceName br0 -IPAddress 10.233.0.1/16 | Out-Null
-            New-LabContainer -Name "$p-c$i" -HostName $h -Bridge br0 -Address "10.233.0.$(1 + $i)" -PrefixLength 16 -Gateway 10.233.0.1
-            Enable-IpForwarding -NetNamespace $h
-            Add-NatMasquerade -NetNamespace $h -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16 | Out-Null
-        }
+        New-MulticastScriptLab $p 2 -Containers
         $names = "$p-sw", "$p-h1", "$p-h2", "$p-c1", "$p-c2"
         $tablesBefore = $names[1..2] | ForEach-Object { Get-LabTables $_ eth0, br0, vxlan0 }
         $file = Join-Path ([IO.Path]::GetTempPath()) "$p.lab.yml"
