@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Netfilter;
@@ -14,24 +15,18 @@ namespace OverlayNet.Labs.State;
 /// </summary>
 public sealed class KernelState : IDisposable
 {
-    private readonly Dictionary<string, RtnlClient> _clients = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, string), int?> _nsids = [];
+    // Namespaces are read in parallel (one socket each), so these are shared between threads.
+    private readonly ConcurrentDictionary<string, Lazy<RtnlClient>> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, string), int?> _nsids = new();
 
     /// <summary>The rtnetlink client of a namespace, opened once and kept for the run (reads and writes share it).</summary>
-    public RtnlClient Client(string ns)
-    {
-        if (!_clients.TryGetValue(ns, out RtnlClient? c))
-        {
-            c = RtnlClient.Open(NetNamespaceStore.Resolve(ns), ns);
-            _clients[ns] = c;
-        }
-        return c;
-    }
+    public RtnlClient Client(string ns) =>
+        _clients.GetOrAdd(ns, n => new Lazy<RtnlClient>(() => RtnlClient.Open(NetNamespaceStore.Resolve(n), n))).Value;
 
     /// <summary>Forgets a namespace's client (after the namespace was deleted).</summary>
     public void Forget(string ns)
     {
-        if (_clients.Remove(ns, out RtnlClient? c)) c.Dispose();
+        if (_clients.TryRemove(ns, out Lazy<RtnlClient>? c) && c.IsValueCreated) c.Value.Dispose();
     }
 
     public static bool Exists(string ns) => NetNamespaceStore.TryGetInode(Path.Combine(NetNamespaceStore.RunDirectory, ns)) != null;
@@ -41,27 +36,32 @@ public sealed class KernelState : IDisposable
         var want = desired.ToDictionary(d => d.Key);
         var peerEnds = new HashSet<string>(desired.Where(d => d.Kind == LabObjectKind.Link && d["peer"] != null).Select(d => d["peer"]!), StringComparer.Ordinal);
         var present = namespaces.Distinct().Where(Exists).ToList();
-        var links = present.ToDictionary(ns => ns, ns => Client(ns).GetLinks());
-        var result = new List<LabObject>();
-        foreach (string ns in present)
+        // Each namespace is read on its own socket; on a lab of a hundred namespaces the reads overlap.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        var links = new ConcurrentDictionary<string, List<Link>>(StringComparer.Ordinal);
+        Parallel.ForEach(present, parallel, ns => links[ns] = Client(ns).GetLinks());
+        var perNamespace = new ConcurrentDictionary<string, List<LabObject>>(StringComparer.Ordinal);
+        Parallel.ForEach(present, parallel, ns =>
         {
-            result.Add(new LabObject(LabObjectKind.Namespace, ns, ns));
+            var objects = new List<LabObject> { new(LabObjectKind.Namespace, ns, ns) };
             foreach (Link l in links[ns])
-                if (DescribeLink(ns, l, want, peerEnds, links) is LabObject lo) result.Add(lo);
-            ReadTables(ns, links[ns], result);
+                if (DescribeLink(ns, l, want, peerEnds, links) is LabObject lo) objects.Add(lo);
+            ReadTables(ns, links[ns], objects);
             foreach (LabObject s in desired.Where(d => d.Kind == LabObjectKind.Sysctl && d.Namespace == ns))
             {
                 string path = NetNamespaceStore.Resolve(ns);
-                result.Add(s with { Props = new(StringComparer.Ordinal) { ["value"] = NetSysctl.Get(path, s.Name, ns).Value.Trim() } });
+                objects.Add(s with { Props = new(StringComparer.Ordinal) { ["value"] = NetSysctl.Get(path, s.Name, ns).Value.Trim() } });
             }
             if (desired.Any(d => d.Namespace == ns && d.Kind is LabObjectKind.Sysctl or LabObjectKind.Nat))
-                result.AddRange(ReadNat(ns));
-        }
+                objects.AddRange(ReadNat(ns));
+            perNamespace[ns] = objects;
+        });
+        var result = present.SelectMany(ns => perNamespace[ns]).ToList();
         return result;
     }
 
     private LabObject? DescribeLink(string ns, Link l, Dictionary<string, LabObject> want, HashSet<string> peerEnds,
-        Dictionary<string, List<Link>> all)
+        IReadOnlyDictionary<string, List<Link>> all)
     {
         var p = new List<(string, string?)>
         {
@@ -106,12 +106,7 @@ public sealed class KernelState : IDisposable
 
     private int? NsId(string ns, string peerNs)
     {
-        if (!_nsids.TryGetValue((ns, peerNs), out int? id))
-        {
-            id = Client(ns).GetNetNsId(NetNamespaceStore.Resolve(peerNs));
-            _nsids[(ns, peerNs)] = id;
-        }
-        return id;
+        return _nsids.GetOrAdd((ns, peerNs), k => Client(k.Item1).GetNetNsId(NetNamespaceStore.Resolve(k.Item2)));
     }
 
     private void ReadTables(string ns, List<Link> links, List<LabObject> result)
@@ -165,7 +160,7 @@ public sealed class KernelState : IDisposable
 
     public void Dispose()
     {
-        foreach (RtnlClient c in _clients.Values) c.Dispose();
+        foreach (Lazy<RtnlClient> c in _clients.Values) if (c.IsValueCreated) c.Value.Dispose();
         _clients.Clear();
     }
 }
