@@ -224,6 +224,29 @@ Describe 'Failures' {
         Get-OverlayLab -Name $name | Should -BeNullOrEmpty
     }
 
+    It 'reads a .psd1 topology without running it, and cites its line and column' {
+        $name = New-LabName
+        $path = Join-Path ([IO.Path]::GetTempPath()) "$name.lab.psd1"
+        Set-Content $path @"
+@{
+    name = '$name'
+    underlay = 'cable'
+    hosts = @(
+        @{ name = 'a'; underlay = '192.168.3.2/24' }
+        @{ name = 'b'; underlay = '192.168.3.3/24'; forwardng = `$true }
+    )
+}
+"@
+        $err = $null
+        Import-OverlayTopology -Path $path -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].ErrorDetails.Message | Should -BeLike "*$($path):6:53: Unknown key 'forwardng' in hosts; did you mean 'forwarding'?*"
+        (Get-Content $path -Raw) -replace 'forwardng', 'forwarding' | Set-Content $path
+        $t = Import-OverlayTopology -Path $path
+        $t.Hosts.Name | Should -Be @('a', 'b')
+        $t.Hosts[1].Forwarding | Should -BeTrue
+        (Import-OverlayTopology -Hashtable @{ name = $name; hosts = @(@{ name = 'a'; underlay = '10.9.0.1/24' }) }).Hosts[0].Underlay | Should -Be '10.9.0.1/24'
+    }
+
     It 'refuses a namespace another lab owns' {
         $a = New-LabName
         Set-OverlayLab -Path (Copy-SeedLab -Seed 002 -Name $a) | Out-Null
