@@ -9,7 +9,7 @@ namespace OverlayNet.Netlink.Interop;
 /// The only place that calls libc. Each wrapper turns a -1 return into an <see cref="ErrnoException"/>
 /// so callers never look at errno themselves.
 /// </summary>
-internal static unsafe class Native
+internal static unsafe partial class Native
 {
     public const int AF_NETLINK = 16;
     public const int SOCK_RAW = 3;
