@@ -33,6 +33,7 @@ public static class Errors
         ArgumentException or FormatException => ErrorCategory.InvalidArgument,
         UnauthorizedAccessException => ErrorCategory.PermissionDenied,
         TimeoutException => ErrorCategory.OperationTimeout,
+        OverlayNet.Agent.Store.StoreUnavailableException => ErrorCategory.ResourceUnavailable,
         NetlinkProtocolException => ErrorCategory.ProtocolError,
         _ => ErrorCategory.NotSpecified,
     };
