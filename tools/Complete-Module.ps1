@@ -35,6 +35,45 @@ $list = ($commands | ForEach-Object { "'$($_.Name)'" }) -join ",`n        "
 $manifest = $template.Replace('<#CMDLETS#>', "`n        $list`n    ")
 Set-Content -Path (Join-Path $ModuleDirectory 'OverlayNet.psd1') -Value $manifest -Encoding utf8NoBOM
 
+# --- list views --------------------------------------------------------------------------------------
+# Format-List would show a type's properties in reflection order: a VXLAN link's Vni... before its Name, and
+# plumbing (MasterIndex, Flags) among them. For every type with a table view, a list view is generated: the
+# table's columns first, then the rest with the base type's before the kind's own, plumbing last. Generated
+# here, from the compiled types, so a new property or a new type needs no list view written by hand.
+$formatPath = Join-Path $ModuleDirectory 'OverlayNet.Format.ps1xml'
+$format = [xml](Get-Content -Raw $formatPath)
+$assemblies = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'OverlayNet*' }
+$plumbing = '^(MasterIndex|ParentIndex|DeviceIndex|ViaIndex|BridgeIndex|PeerIndex|LinkNetNsId|Flags|LinkType|SlaveKind)$'
+$views = $format.Configuration.ViewDefinitions
+foreach ($view in @($views.SelectNodes('View[TableControl]'))) {
+    $typeName = $view.SelectSingleNode('ViewSelectedBy/TypeName').InnerText
+    $type = $assemblies | ForEach-Object { $_.GetType($typeName) } | Where-Object { $_ } | Select-Object -First 1
+    if (-not $type) { continue }
+    $first = foreach ($item in $view.SelectNodes('TableControl/TableRowEntries/TableRowEntry/TableColumnItems/TableColumnItem')) {
+        $property = $item.SelectSingleNode('PropertyName')
+        $script = $item.SelectSingleNode('ScriptBlock')
+        if ($property) { $property.InnerText }
+        elseif ($script -and $script.InnerText -match '^\s*\$_\.(\w+)\s*$') { $Matches[1] }
+    }
+    # Base type's properties first (Name, Index... before a kind's Vni), each type's in declaration order.
+    $chain = for ($t = $type; $t -and $t -ne [object]; $t = $t.BaseType) { $t }
+    [array]::Reverse($chain)
+    $all = foreach ($t in $chain) {
+        $t.GetProperties([System.Reflection.BindingFlags]'Public,Instance,DeclaredOnly') |
+            Where-Object { $_.GetIndexParameters().Length -eq 0 } | ForEach-Object Name
+    }
+    $all = @($all | Select-Object -Unique)
+    $ordered = @($first | Where-Object { $_ -in $all }) + @($all | Where-Object { $_ -notin $first -and $_ -notmatch $plumbing }) +
+        @($all | Where-Object { $_ -notin $first -and $_ -match $plumbing })
+    $list = $format.CreateElement('View')
+    $list.InnerXml = "<Name>$typeName.List</Name><ViewSelectedBy><TypeName>$typeName</TypeName></ViewSelectedBy>" +
+        '<ListControl><ListEntries><ListEntry><ListItems>' +
+        (($ordered | Select-Object -Unique | ForEach-Object { "<ListItem><PropertyName>$_</PropertyName></ListItem>" }) -join '') +
+        '</ListItems></ListEntry></ListEntries></ListControl>'
+    [void]$views.AppendChild($list)
+}
+$format.Save($formatPath)
+
 # --- help --------------------------------------------------------------------------------------------
 function Read-HelpSource([string] $Path) {
     $doc = @{ SYNOPSIS = ''; DESCRIPTION = ''; OUTPUTS = ''; NOTES = ''; PARAMETERS = @{}; EXAMPLES = [System.Collections.Generic.List[object]]::new() }
