@@ -177,6 +177,7 @@ internal static unsafe partial class Native
     public static int IoctlPtr(int fd, int request, void* arg) => ioctl(fd, request, arg) < 0 ? errno : 0;
 
     public const int O_RDWR = 2;
+    public const int O_NONBLOCK = 0x800;
     // linux/if_tun.h: _IOW('T', n, int).
     public const int TUNSETIFF = 0x400454ca, TUNSETPERSIST = 0x400454cb, TUNSETOWNER = 0x400454cc,
         TUNSETGROUP = 0x400454ce;

@@ -50,6 +50,29 @@ public static class TunTapDevices
             rtnl.SetLink(rtnl.GetIndex(spec.Name), change);
     }
 
+    /// <summary>
+    /// Attaches one queue (a new /dev/net/tun file) to the existing TUN device <paramref name="name"/>, as a
+    /// program that moves packets through it does (flanneld, the UDP forwarder). Call it on a thread inside the
+    /// device's namespace (the file takes the namespace of the thread that opens it). With
+    /// <paramref name="multiQueue"/> the device must have been made multi-queue; returns the file descriptor,
+    /// non-blocking and close-on-exec, which the caller owns and closes.
+    /// </summary>
+    public static int AttachQueue(string name, bool multiQueue)
+    {
+        InterfaceNames.Validate(name);
+        int fd = Native.Open("/dev/net/tun", Native.O_RDWR | Native.O_NONBLOCK | Native.O_CLOEXEC);
+        try
+        {
+            Native.TunSetIff(fd, name, (short)(IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0)));
+            return fd;
+        }
+        catch
+        {
+            Native.Close(fd);
+            throw;
+        }
+    }
+
     private static void CreateDevice(string? nsPath, TunTapSpec spec)
     {
         short flags = (short)((spec.Mode == TunTapMode.Tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI | IFF_TUN_EXCL

@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+
+namespace OverlayNet.Forwarding.Interop;
+
+/// <summary>
+/// The libc calls of the data path. Tmds.LibC (used by the netlink library) has no recvmmsg/sendmmsg, so this
+/// project binds the few calls it needs itself; every one sets errno, read with <see cref="Errno"/>.
+/// Struct layouts are x86-64/aarch64 Linux (LP64).
+/// </summary>
+internal static unsafe partial class Libc
+{
+    public const int AF_INET = 2, AF_INET6 = 10;
+    public const int SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+    public const int SOL_SOCKET = 1, SO_REUSEPORT = 15, SO_SNDBUF = 7, SO_RCVBUF = 8,
+        SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+    public const int IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int EINTR = 4, EIO = 5, EAGAIN = 11, EBADFD = 77, EFAULT = 14;
+    public const short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    /// <summary>Room for a sockaddr_in or sockaddr_in6.</summary>
+    public const int SockAddrSize = 28;
+
+    public static int Errno => Marshal.GetLastPInvokeError();
+
+    public static string StrError(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, byte* addr, uint length);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, int* value, uint length);
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+}

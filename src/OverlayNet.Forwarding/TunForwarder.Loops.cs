@@ -1,0 +1,150 @@
+using OverlayNet.Forwarding.Interop;
+using OverlayNet.Netlink.Interop;
+
+namespace OverlayNet.Forwarding;
+
+// The two loops each queue runs, on dedicated threads. Each blocks in poll() on its descriptor and the stop
+// eventfd, then drains a batch without blocking.
+public sealed unsafe partial class TunForwarder
+{
+    /// <summary>TUN → UDP: reads up to a batch of packets, routes each, sends the batch with one sendmmsg.</summary>
+    private void TunToUdp(int tun, int socket)
+    {
+        int batch = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
+        using var slab = new PacketSlab(batch);
+        var routes = new ForwarderRoute[batch];
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        while (true)
+        {
+            if (!Wait(fds, tun, isTun: true)) return;
+            int count = 0;
+            while (count < batch)
+            {
+                byte* buffer = slab.Buffer(count);
+                nint n = Libc.Read(tun, buffer, PacketSlab.SlotSize);
+                if (n < 0)
+                {
+                    int errno = Libc.Errno;
+                    if (errno == Libc.EAGAIN) break;
+                    if (errno == Libc.EINTR) continue;
+                    if (errno == Libc.EBADFD) throw Removed();
+                    throw new ErrnoException($"read from TUN device '{Options.TunName}'", errno);
+                }
+                var packet = new ReadOnlySpan<byte>(buffer, (int)n);
+                if (!IpPackets.IsValid(packet))
+                {
+                    Interlocked.Increment(ref Drops.MalformedCount);
+                    continue;
+                }
+                ForwarderRoute? route = Routes.LookupDestination(packet);
+                if (route == null)
+                {
+                    Interlocked.Increment(ref Drops.NoRouteCount);
+                    continue;
+                }
+                if (n > mtu)
+                {
+                    Interlocked.Increment(ref Drops.OversizeCount);
+                    int length = IcmpTooBig.Write(packet, mtu, slab.IcmpSpan);
+                    if (length > 0) Libc.Write(tun, slab.Icmp, (nuint)length);
+                    continue;
+                }
+                slab.Messages[count].Header.NameLength =
+                    SockAddr.Write(route.Address, port, new Span<byte>(slab.Address(count), Libc.SockAddrSize));
+                slab.IoVecs[count].Length = (nuint)n;
+                routes[count++] = route;
+            }
+            SendBatch(socket, slab, routes, count);
+        }
+    }
+
+    private void SendBatch(int socket, PacketSlab slab, ForwarderRoute[] routes, int count)
+    {
+        int sent = 0;
+        while (sent < count)
+        {
+            // A blocking socket: when the send buffer is full the thread waits, so the TUN queue backs up and
+            // the sender's TCP slows down, instead of datagrams being dropped here.
+            int n = Libc.SendMMsg(socket, slab.Messages + sent, (uint)(count - sent), 0);
+            if (n < 0)
+            {
+                if (Libc.Errno == Libc.EINTR) continue;
+                // The kernel refused the first message of the rest (no route to that peer, ...): count and skip it.
+                Interlocked.Increment(ref Drops.SendErrorCount);
+                sent++;
+                continue;
+            }
+            for (int i = sent; i < sent + n; i++) routes[i].CountSent(1, (long)slab.IoVecs[i].Length);
+            sent += n;
+        }
+    }
+
+    /// <summary>UDP → TUN: receives up to a batch of datagrams with one recvmmsg, checks each, writes it into the TUN device.</summary>
+    private void UdpToTun(int socket, int tun)
+    {
+        int batch = Options.BatchSize;
+        using var slab = new PacketSlab(batch);
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        while (true)
+        {
+            if (!Wait(fds, socket, isTun: false)) return;
+            for (int i = 0; i < batch; i++)
+            {
+                slab.Messages[i].Header.NameLength = Libc.SockAddrSize;
+                slab.Messages[i].Header.Flags = 0;
+            }
+            int n = Libc.RecvMMsg(socket, slab.Messages, (uint)batch, Libc.MSG_DONTWAIT, null);
+            if (n < 0)
+            {
+                int errno = Libc.Errno;
+                if (errno is Libc.EAGAIN or Libc.EINTR) continue;
+                throw new ErrnoException($"recvmmsg on UDP {Options.LocalAddress}:{Options.Port}", errno);
+            }
+            for (int i = 0; i < n; i++)
+            {
+                ForwarderRoute? peer = Routes.FindPeer(SockAddr.Key(new ReadOnlySpan<byte>(slab.Address(i), Libc.SockAddrSize)));
+                if (peer == null)
+                {
+                    Interlocked.Increment(ref Drops.UnknownPeerCount);
+                    continue;
+                }
+                int length = (int)slab.Messages[i].Length;
+                var packet = new ReadOnlySpan<byte>(slab.Buffer(i), length);
+                if (!IpPackets.IsValid(packet))
+                {
+                    Interlocked.Increment(ref Drops.MalformedCount);
+                    continue;
+                }
+                if (Libc.Write(tun, slab.Buffer(i), (nuint)length) < 0)
+                {
+                    int errno = Libc.Errno;
+                    if (errno == Libc.EBADFD) throw Removed();
+                    Interlocked.Increment(ref Drops.SendErrorCount);
+                    continue;
+                }
+                Routes.CountedRoute(peer, packet).CountReceived(1, length);
+            }
+        }
+    }
+
+    /// <summary>Blocks until <paramref name="fd"/> is readable (true) or the forwarder is stopping (false).</summary>
+    private bool Wait(Libc.PollFd* fds, int fd, bool isTun)
+    {
+        fds[0] = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
+        fds[1] = new Libc.PollFd { Fd = _stopFd, Events = Libc.POLLIN };
+        while (true)
+        {
+            if (Libc.Poll(fds, 2, -1) < 0)
+            {
+                int errno = Libc.Errno;
+                if (errno == Libc.EINTR) continue;
+                throw new ErrnoException("poll", errno);
+            }
+            if (fds[1].Revents != 0) return false;
+            // A TUN file whose device is gone polls as an error (tun_chr_poll); a UDP socket never does here.
+            if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && isTun)
+                throw Removed();
+            return true;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+using System.Net;
+using System.Net.Sockets;
+using OverlayNet.Forwarding.Interop;
+using OverlayNet.Netlink.Interop;
+using OverlayNet.Netlink.Namespaces;
+using OverlayNet.Netlink.Route;
+using OverlayNet.Netlink.TunTap;
+
+namespace OverlayNet.Forwarding;
+
+public enum TunForwarderState { Running, Stopped }
+
+/// <summary>
+/// flannel's UDP backend: reads IP packets from a TUN device, sends each as the payload of a UDP datagram to
+/// the host that owns the destination subnet, and writes datagrams from peers back into the TUN device.
+/// </summary>
+/// <remarks>
+/// Shape, for speed on many cores: the TUN device is multi-queue with one queue per core, and each queue has
+/// its own UDP socket (SO_REUSEPORT on one address and port) and two dedicated threads, TUN → UDP and
+/// UDP → TUN, so queues share nothing but the route table and the counters. Each thread owns one native slab
+/// of packet buffers and message headers, allocated at start, so no packet allocates; datagrams go out and
+/// come in by the batch with sendmmsg/recvmmsg. All descriptors are opened on a thread inside the target
+/// namespace (they keep that namespace) and then used from the forwarding threads, which never change
+/// namespace. Every thread also polls one eventfd: writing it stops them all; the last thread out closes
+/// every descriptor, so a stopped forwarder leaves no thread, socket or file open.
+/// </remarks>
+public sealed unsafe partial class TunForwarder
+{
+    private readonly object _lifeLock = new();
+    // Continuations run synchronously, before Stop() returns: whoever watches the forwarder (the registry, a job)
+    // has seen it end by the time Stop-TunForwarder comes back.
+    private readonly TaskCompletionSource _completion = new();
+    private readonly List<Thread> _threads = [];
+    private int[] _tunFds = [], _sockets = [];
+    private int _stopFd = -1;
+    private int _running;
+    private bool _closed;
+    private Exception? _fault;
+
+    private TunForwarder(TunForwarderOptions options) { Options = options; }
+
+    public TunForwarderOptions Options { get; }
+    public RouteTable Routes { get; } = new();
+    public DropCounters Drops { get; } = new();
+    /// <summary>True when the forwarder made the TUN device (it leaves it in place when it stops).</summary>
+    public bool CreatedDevice { get; private set; }
+    /// <summary>Queues actually attached: 1 when an existing device is not multi-queue.</summary>
+    public int QueueCount => _tunFds.Length;
+    public TunForwarderState State => Volatile.Read(ref _closed) ? TunForwarderState.Stopped : TunForwarderState.Running;
+    /// <summary>Why the forwarder stopped by itself (the TUN device was removed, a socket failed); null otherwise.</summary>
+    public Exception? Fault => Volatile.Read(ref _fault);
+    /// <summary>Completes when every thread has ended and every descriptor is closed.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Opens (or creates) the TUN device and the sockets in the namespace, loads the routes, and starts forwarding.</summary>
+    public static TunForwarder Start(TunForwarderOptions options, IEnumerable<KeyValuePair<IpPrefix, IPAddress>> routes)
+    {
+        options.Validate();
+        var forwarder = new TunForwarder(options);
+        foreach ((IpPrefix subnet, IPAddress address) in routes) forwarder.SetRoute(subnet, address);
+        try
+        {
+            forwarder.Open();
+        }
+        catch
+        {
+            forwarder.RemoveCreatedDevice();   // a failed start changes nothing
+            throw;
+        }
+        forwarder.StartThreads();
+        return forwarder;
+    }
+
+    /// <summary>Adds or replaces a route while running; the peer must be of the underlay's address family.</summary>
+    public ForwarderRoute SetRoute(IpPrefix subnet, IPAddress address)
+    {
+        if (address.AddressFamily != Options.LocalAddress.AddressFamily)
+            throw new ArgumentException(
+                $"Peer address {address} for {subnet} is not of the local address {Options.LocalAddress}'s family.");
+        return Routes.Set(subnet, address);
+    }
+
+    /// <summary>Signals every thread to stop and waits until they have ended and every descriptor is closed.</summary>
+    public void Stop()
+    {
+        lock (_lifeLock)
+        {
+            if (!_closed) Signal();
+        }
+        _completion.Task.Wait();
+    }
+
+    private void Signal()
+    {
+        ulong one = 1;
+        Libc.Write(_stopFd, (byte*)&one, sizeof(ulong));
+    }
+
+    private void Fail(Exception e)
+    {
+        Interlocked.CompareExchange(ref _fault, e, null);
+        lock (_lifeLock)
+        {
+            if (!_closed) Signal();
+        }
+    }
+
+    private void Open()
+    {
+        bool multiQueue = EnsureDevice();
+        int queues = multiQueue ? Options.Queues : 1;
+        var tunFds = new List<int>();
+        var sockets = new List<int>();
+        try
+        {
+            NetNamespaceRunner.Run(Options.NamespacePath, () =>
+            {
+                for (int i = 0; i < queues; i++)
+                {
+                    tunFds.Add(TunTapDevices.AttachQueue(Options.TunName, multiQueue));
+                    sockets.Add(OpenSocket(reusePort: queues > 1));
+                }
+            });
+            _stopFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+            if (_stopFd < 0) throw new ErrnoException("eventfd", Libc.Errno);
+        }
+        catch
+        {
+            foreach (int fd in tunFds.Concat(sockets)) Libc.Close(fd);
+            throw;
+        }
+        _tunFds = tunFds.ToArray();
+        _sockets = sockets.ToArray();
+    }
+
+    /// <summary>Creates the TUN device when missing (multi-queue, up, with the forwarder's MTU); returns whether it is multi-queue.</summary>
+    private bool EnsureDevice()
+    {
+        using RtnlClient rtnl = RtnlClient.Open(Options.NamespacePath);
+        Link? link = rtnl.GetLink(Options.TunName);
+        if (link == null)
+        {
+            bool multi = Options.Queues > 1;
+            TunTapDevices.Create(rtnl, new TunTapSpec(Options.TunName, TunTapMode.Tun)
+            {
+                MultiQueue = multi, Mtu = Options.Mtu, Up = true,
+            });
+            CreatedDevice = true;
+            return multi;
+        }
+        if (link is not TunTapLink { Mode: TunTapMode.Tun } tun)
+            throw new ArgumentException($"'{Options.TunName}' is a {link.Kind} device, not a TUN device.");
+        return tun.MultiQueue;
+    }
+
+    private void RemoveCreatedDevice()
+    {
+        if (!CreatedDevice) return;
+        try
+        {
+            using RtnlClient rtnl = RtnlClient.Open(Options.NamespacePath);
+            if (rtnl.GetLink(Options.TunName) is Link link) rtnl.DeleteLink(link.Index);
+        }
+        catch (ErrnoException)
+        {
+            // Best effort: the original failure is what the caller needs to see.
+        }
+    }
+
+    private int OpenSocket(bool reusePort)
+    {
+        bool v6 = Options.LocalAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        int fd = Libc.Socket(v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) throw new ErrnoException("socket(UDP)", Libc.Errno);
+        try
+        {
+            if (reusePort) SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1, "SO_REUSEPORT");
+            if (v6) SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
+            // Large buffers absorb bursts between batches (root may exceed rmem_max with the FORCE options).
+            SetBuffer(fd, Libc.SO_RCVBUFFORCE, Libc.SO_RCVBUF);
+            SetBuffer(fd, Libc.SO_SNDBUFFORCE, Libc.SO_SNDBUF);
+            byte* addr = stackalloc byte[Libc.SockAddrSize];
+            uint length = SockAddr.Write(new IPEndPoint(Options.LocalAddress, Options.Port), new Span<byte>(addr, Libc.SockAddrSize));
+            if (Libc.Bind(fd, addr, length) < 0)
+                throw new ErrnoException($"bind UDP {Options.LocalAddress}:{Options.Port}", Libc.Errno);
+            return fd;
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+    }
+
+    private static void SetBuffer(int fd, int force, int plain)
+    {
+        int size = 4 << 20;
+        if (Libc.SetSockOpt(fd, Libc.SOL_SOCKET, force, &size, sizeof(int)) < 0)
+            Libc.SetSockOpt(fd, Libc.SOL_SOCKET, plain, &size, sizeof(int));
+    }
+
+    private static void SetOption(int fd, int level, int name, int value, string what)
+    {
+        if (Libc.SetSockOpt(fd, level, name, &value, sizeof(int)) < 0) throw new ErrnoException($"setsockopt({what})", Libc.Errno);
+    }
+
+    private void StartThreads()
+    {
+        for (int q = 0; q < _tunFds.Length; q++)
+        {
+            int tun = _tunFds[q], socket = _sockets[q];
+            _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdp(tun, socket)));
+            _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTun(socket, tun)));
+        }
+        _running = _threads.Count;
+        foreach (Thread t in _threads) t.Start();
+    }
+
+    private Thread NewThread(string name, Action loop) => new(() =>
+    {
+        try
+        {
+            loop();
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _running) == 0) CloseAll();
+        }
+    }, maxStackSize: 256 << 10)
+    {
+        IsBackground = true,
+        Name = name,
+    };
+
+    private void CloseAll()
+    {
+        lock (_lifeLock)
+        {
+            foreach (int fd in _tunFds) Libc.Close(fd);
+            foreach (int fd in _sockets) Libc.Close(fd);
+            Libc.Close(_stopFd);
+            Volatile.Write(ref _closed, true);
+        }
+        _completion.TrySetResult();
+    }
+
+    private TunDeviceRemovedException Removed() =>
+        new($"TUN device '{Options.TunName}' was removed while the forwarder ran"
+            + (Options.NamespacePath == null ? "" : $" (namespace {Options.NamespacePath})") + "; forwarding stopped.");
+}
+
+/// <summary>The TUN device went away under a running forwarder.</summary>
+public sealed class TunDeviceRemovedException(string message) : IOException(message);
