@@ -17,8 +17,9 @@ Import-Module (Join-Path $PesterPath 'Pester.psd1') -Force
 $env:OVERLAYNET_MODULE = $ModulePath
 
 # A child pwsh started with -File gets an array as separate words, and a second path would bind to the next
-# positional parameter (-Tag, filtering every test out): callers join paths with the path separator instead.
-$paths = @($TestPath | ForEach-Object { $_ -split [IO.Path]::PathSeparator } | Where-Object { $_ })
+# positional parameter (-Tag, filtering every test out): callers join paths with the path separator instead
+# (or commas, as `build.ps1 test -TestPath a,b` typed in bash passes them).
+$paths = @($TestPath | ForEach-Object { $_ -split "[,$([IO.Path]::PathSeparator)]" } | Where-Object { $_ })
 
 $config = New-PesterConfiguration
 $config.Run.Path = $paths

@@ -77,6 +77,11 @@ Describe 'A routed overlay (seed 000 section 2)' {
 
         It 'is gone once that test ended' {
             "/run/netns/$script:thirdHost" | Should -Not -Exist
+            # The kernel takes the veth's far end away in its own time after the namespace is gone: wait for it.
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ((Get-IpLink -NetNamespace $hostA -Name enp2s0 -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
             $hostA | Should -Not -HaveRoute -DestinationPrefix 192.168.4.0/24 -Because 'its veth went with the namespace'
         }
     }

@@ -306,9 +306,13 @@ public sealed class NetlinkEventStream : IDisposable
     {
         ResyncCount++;
         _socket.Drain();
-        foreach (NetlinkEventType t in TrackedTables())
-        {
+        List<NetlinkEventType> tables = TrackedTables().ToList();
+        // Every Resync marker first, so a consumer knows at once which tables are being read again.
+        foreach (NetlinkEventType t in tables)
             if (Wants(t)) Emit(NetlinkEventAction.Resync, t, null, why);
+        var pending = new List<(NetlinkEventType Type, List<(NetlinkEventAction Action, object Obj)> Changes)>();
+        foreach (NetlinkEventType t in tables)
+        {
             List<object> objects = DumpTable(t);
             List<(NetlinkEventAction Action, object Obj)> changes = _tables[t].Resync(objects);
             if (t == NetlinkEventType.Link)
@@ -316,9 +320,12 @@ public sealed class NetlinkEventStream : IDisposable
                 _links.Clear();
                 foreach (Link l in objects.Cast<Link>()) _links[l.Index] = l;
             }
-            if (!Wants(t)) continue;
-            foreach (var (action, obj) in changes) Emit(action, t, obj);
+            if (Wants(t)) pending.Add((t, changes));
         }
+        // Link changes last: a consumer that uses a link change as a marker ("everything before it is in") has
+        // then seen every other table's differences, as it would have without the lost notifications.
+        foreach (var (t, changes) in pending.OrderBy(p => p.Type == NetlinkEventType.Link ? 1 : 0))
+            foreach (var (action, obj) in changes) Emit(action, t, obj);
     }
 
     private void Emit(NetlinkEventAction action, NetlinkEventType type, object? obj, string? message = null)

@@ -47,8 +47,9 @@ public sealed partial class NetlinkSocket : IDisposable
             if (protocol == Nl.NETLINK_ROUTE)
                 Native.SetSockOptInt(fd, Native.SOL_NETLINK, Nl.NETLINK_GET_STRICT_CHK, 1, ignoreError: true);
             // FORCE variants pass the system cap (root only); the plain ones are the fallback.
-            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, ReceiveBufferBytes, ignoreError: true);
-            Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, ReceiveBufferBytes, ignoreError: true);
+            // Only when FORCE is refused: a plain SO_RCVBUF after it would cap the buffer at rmem_max again.
+            try { Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, ReceiveBufferBytes); }
+            catch (ErrnoException) { Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, ReceiveBufferBytes, ignoreError: true); }
             Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_SNDBUFFORCE, MaxChunkBytes * 2, ignoreError: true);
             SetReceiveTimeout(fd, seconds: 60);
             return new NetlinkSocket(fd, protocol);
