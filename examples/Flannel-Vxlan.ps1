@@ -30,11 +30,8 @@ try {
     & etcdctl --endpoints ($store.Endpoints -join ',') put /coreos.com/network/config '{"Network":"10.5.0.0/16","SubnetLen":24,"Backend":{"Type":"vxlan","VNI":1}}' | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'etcdctl put failed.' }
 
-    $switch = New-LabNamespace "$Prefix-sw"
-    New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
+    New-LabSwitch -Name "$Prefix-sw" -HostName $hosts.Name -Underlay $hosts.Vtep | Out-Null
     foreach ($h in $hosts) {
-        New-LabNamespace $h.Name | Out-Null
-        Connect-LabNamespace -Namespace $switch -Name "p$($h.Name.Substring($h.Name.Length - 2))" -Master sw0 -PeerNamespace $h.Name -PeerName eth0 -PeerAddress "$($h.Vtep)/24"
         Enable-IpForwarding -NetNamespace $h.Name | Out-Null
         $job = Start-OverlayAgent -Schema Flannel -NetNamespace $h.Name -LocalAddress $h.Vtep -EtcdEndpoint $store.Endpoints -AsJob
         $h.Subnet = (Get-OverlayAgent -HostName $h.Name).Network

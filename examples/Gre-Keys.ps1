@@ -11,10 +11,8 @@
 #>
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
 Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
-
-$tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+$tag = Initialize-Lab $ModulePath
 $hosts = @(
     @{ Ns = "greA-$tag"; Local = '172.16.0.3'; Remote = '172.16.0.5'; InputKey = '0x111111'; OutputKey = '0x222222'; Address = '10.1.1.1/24' }
     @{ Ns = "greB-$tag"; Local = '172.16.0.5'; Remote = '172.16.0.3'; InputKey = '0x222222'; OutputKey = '0x111111'; Address = '10.1.1.2/24' }

@@ -12,23 +12,18 @@
 #>
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
 Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
-
-$tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+$tag = Initialize-Lab $ModulePath
 $hosts = @(
-    @{ Ns = "ipipA-$tag"; Ctr = "ctrA-$tag"; Local = '192.168.3.2'; Remote = '192.168.3.3'; Bridge = '10.20.2.1/24'; Container = '10.20.2.2/24'; Gateway = '10.20.2.1'; Peer = '10.20.3.0/24' }
-    @{ Ns = "ipipB-$tag"; Ctr = "ctrB-$tag"; Local = '192.168.3.3'; Remote = '192.168.3.2'; Bridge = '10.20.3.1/24'; Container = '10.20.3.2/24'; Gateway = '10.20.3.1'; Peer = '10.20.2.0/24' }
+    @{ Ns = "ipipA-$tag"; Ctr = "ctrA-$tag"; Local = '192.168.3.2'; Remote = '192.168.3.3'; Bridge = '10.20.2.1/24'; Container = '10.20.2.2/24'; Peer = '10.20.3.0/24' }
+    @{ Ns = "ipipB-$tag"; Ctr = "ctrB-$tag"; Local = '192.168.3.3'; Remote = '192.168.3.2'; Bridge = '10.20.3.1/24'; Container = '10.20.3.2/24'; Peer = '10.20.2.0/24' }
 )
 try {
     New-LabHostPair -Name $hosts.Ns -Underlay ($hosts | ForEach-Object { "$($_.Local)/24" })
     foreach ($h in $hosts) {
-        New-BridgeLink -NetNamespace $h.Ns -Name br0 -Up | Out-Null
-        Add-IpAddress -NetNamespace $h.Ns -InterfaceName br0 -IPAddress $h.Bridge | Out-Null
+        New-LabGateway -HostName $h.Ns -BridgeAddress $h.Bridge -Container $h.Ctr -Address $h.Container
         New-IpTunnel -NetNamespace $h.Ns -Name tunl1 -Mode IpIp -Remote $h.Remote -Local $h.Local -Up | Out-Null
         Add-IpRoute -NetNamespace $h.Ns -DestinationPrefix $h.Peer -NextHop $h.Remote -InterfaceName tunl1 -OnLink | Out-Null
-        New-LabContainer -Name $h.Ctr -HostName $h.Ns -Bridge br0 -HostSide veth0 -Address $h.Container -Gateway $h.Gateway
-        Enable-IpForwarding -NetNamespace $h.Ns -AddressFamily IPv4
     }
     $replies = Test-LabPath -NetNamespace $hosts[0].Ctr -Destination 10.20.3.2
     if (-not $replies) { throw 'Container A cannot reach container B through the IPIP tunnel.' }

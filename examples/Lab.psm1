@@ -6,13 +6,25 @@
 
 $script:Namespaces = [System.Collections.Generic.List[string]]::new()
 
+function Initialize-Lab {
+    <#
+        What every lab script starts with: imports OverlayNet from -ModulePath (out/OverlayNet) for the
+        calling script, and returns a fresh 6-character tag that makes this run's namespace names unique.
+    #>
+    param([Parameter(Mandatory)] [string] $ModulePath)
+    Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Global
+    [guid]::NewGuid().ToString('N').Substring(0, 6)
+}
+
 function New-LabNamespace {
-    <# A namespace with its loopback up; the name is recorded for Remove-Lab. #>
-    param([Parameter(Mandatory)] [string] $Name)
-    New-NetNamespace -Name $Name | Out-Null
-    $script:Namespaces.Add($Name)
-    Enable-IpLink -NetNamespace $Name -InterfaceName lo
-    return $Name
+    <# A namespace per name, each with its loopback up; the names are recorded for Remove-Lab and output. #>
+    param([Parameter(Mandatory)] [string[]] $Name)
+    foreach ($n in $Name) {
+        New-NetNamespace -Name $n | Out-Null
+        $script:Namespaces.Add($n)
+        Enable-IpLink -NetNamespace $n -InterfaceName lo
+        $n
+    }
 }
 
 function Connect-LabNamespace {
@@ -39,8 +51,64 @@ function New-LabHostPair {
         veth pair named enp1s0 at both ends, each end with its -Underlay address (192.168.3.2/24).
     #>
     param([Parameter(Mandatory)] [string[]] $Name, [Parameter(Mandatory)] [string[]] $Underlay)
-    foreach ($n in $Name) { New-LabNamespace $n | Out-Null }
+    New-LabNamespace $Name | Out-Null
     Connect-LabNamespace -Namespace $Name[0] -Name enp1s0 -Address $Underlay[0] -PeerNamespace $Name[1] -PeerName enp1s0 -PeerAddress $Underlay[1]
+}
+
+function New-LabSwitch {
+    <#
+        The underlay of the multi-host labs: a switch namespace -Name with bridge sw0, and a namespace per
+        -HostName whose eth0 is a port of sw0 (named p + the host name's last two characters) with the
+        matching -Underlay address (192.168.8.100) and -PrefixLength. Outputs the switch's name.
+    #>
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string[]] $HostName,
+          [Parameter(Mandatory)] [string[]] $Underlay, [int] $PrefixLength = 24)
+    New-LabNamespace $Name | Out-Null
+    New-BridgeLink -NetNamespace $Name -Name sw0 -Up | Out-Null
+    for ($i = 0; $i -lt $HostName.Count; $i++) {
+        $h = New-LabNamespace $HostName[$i]
+        Connect-LabNamespace -Namespace $Name -Name "p$($h.Substring($h.Length - 2))" -Master sw0 -PeerNamespace $h -PeerName eth0 -PeerAddress "$($Underlay[$i])/$PrefixLength"
+    }
+    return $Name
+}
+
+function Get-LabInventory {
+    <#
+        The inventory an orchestrator would hold for seed 001's VXLAN labs: where each container lives, one per
+        host on 192.168.8.100-102 (the MACs and IPs of .101/.102 are the seed's). Names start with -Prefix.
+    #>
+    param([Parameter(Mandatory)] [string] $Prefix)
+    [pscustomobject]@{ Host = "$Prefix-h0"; Vtep = '192.168.8.100'; Container = "$Prefix-c0"; IPAddress = '10.20.1.2'; MacAddress = '0a:58:0a:14:01:02' }
+    [pscustomobject]@{ Host = "$Prefix-h1"; Vtep = '192.168.8.101'; Container = "$Prefix-c1"; IPAddress = '10.20.1.4'; MacAddress = '52:5e:55:58:9a:ab' }
+    [pscustomobject]@{ Host = "$Prefix-h2"; Vtep = '192.168.8.102'; Container = "$Prefix-c2"; IPAddress = '10.20.1.3'; MacAddress = 'd6:d9:cd:0a:a4:28' }
+}
+
+function New-LabVxlanHost {
+    <#
+        Seed 001's hosts, from an inventory (Get-LabInventory) on a switch (New-LabSwitch): on each host
+        `ip link add vxlan0 type vxlan id 42 dstport 4789 dev eth0 nolearning proxy` in bridge br0, with
+        -VxlanParameters added (@{ L2Miss = $true }), and the host's container on br0 with its IP and MAC.
+    #>
+    param([Parameter(Mandatory)] [object[]] $Inventory, [hashtable] $VxlanParameters = @{})
+    foreach ($h in $Inventory) {
+        New-BridgeLink -NetNamespace $h.Host -Name br0 -Up | Out-Null
+        New-VxlanLink -NetNamespace $h.Host -Name vxlan0 -Vni 42 -Port 4789 -Device eth0 -Learning:$false -Proxy -Master br0 -Up @VxlanParameters | Out-Null
+        New-LabContainer -Name $h.Container -HostName $h.Host -Bridge br0 -Address $h.IPAddress -PrefixLength 24 -MacAddress $h.MacAddress
+    }
+}
+
+function New-LabGateway {
+    <#
+        A host that routes for a container behind it (seed 002's hosts, the NAT lab's host): bridge br0 with
+        -BridgeAddress (10.0.2.1/24), a container -Container on it with -Address whose default route is the
+        bridge's address, and IPv4 forwarding on in the host.
+    #>
+    param([Parameter(Mandatory)] [string] $HostName, [Parameter(Mandatory)] [string] $BridgeAddress,
+          [Parameter(Mandatory)] [string] $Container, [Parameter(Mandatory)] [string] $Address, [string] $HostSide = 'veth0')
+    New-BridgeLink -NetNamespace $HostName -Name br0 -Up | Out-Null
+    Add-IpAddress -NetNamespace $HostName -InterfaceName br0 -IPAddress $BridgeAddress | Out-Null
+    New-LabContainer -Name $Container -HostName $HostName -Bridge br0 -HostSide $HostSide -Address $Address -Gateway ($BridgeAddress -split '/')[0]
+    Enable-IpForwarding -NetNamespace $HostName -AddressFamily IPv4 | Out-Null
 }
 
 function New-LabContainer {
@@ -95,4 +163,4 @@ function Remove-Lab {
     $script:Namespaces.Clear()
 }
 
-Export-ModuleMember -Function New-LabNamespace, Connect-LabNamespace, New-LabHostPair, New-LabContainer, Test-LabPath, Test-LabPing, Remove-Lab
+Export-ModuleMember -Function Initialize-Lab, New-LabNamespace, Connect-LabNamespace, New-LabHostPair, New-LabSwitch, Get-LabInventory, New-LabVxlanHost, New-LabGateway, New-LabContainer, Test-LabPath, Test-LabPing, Remove-Lab

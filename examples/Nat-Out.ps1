@@ -17,21 +17,14 @@ param(
     [switch] $Keep
 )
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $ModulePath 'OverlayNet.psd1')
 Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
-
-$tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+$tag = Initialize-Lab $ModulePath
 $hostNs, $containerNs, $outsideNs = "nat-host-$tag", "nat-c1-$tag", "nat-out-$tag"
 try {
-    New-LabNamespace $hostNs | Out-Null
-    New-LabNamespace $outsideNs | Out-Null
-    # ip link add br0 type bridge; ip addr add 10.233.0.1/16 dev br0; ip link set br0 up
-    New-BridgeLink -NetNamespace $hostNs -Name br0 -Up | Out-Null
-    Add-IpAddress -NetNamespace $hostNs -InterfaceName br0 -IPAddress 10.233.0.1/16 | Out-Null
-    New-LabContainer -Name $containerNs -HostName $hostNs -Bridge br0 -HostSide veth1 -Address 10.233.0.2/16 -Gateway 10.233.0.1
+    New-LabNamespace $hostNs, $outsideNs | Out-Null
+    # ip link add br0 type bridge; ip addr add 10.233.0.1/16 dev br0; ip link set br0 up; sysctl -w net.ipv4.ip_forward=1
+    New-LabGateway -HostName $hostNs -BridgeAddress 10.233.0.1/16 -Container $containerNs -HostSide veth1 -Address 10.233.0.2/16
     Connect-LabNamespace -Namespace $hostNs -Name uplink -Address 192.168.50.1/24 -PeerNamespace $outsideNs -PeerName eth0 -PeerAddress 192.168.50.2/24
-    # sysctl -w net.ipv4.ip_forward=1
-    Enable-IpForwarding -NetNamespace $hostNs
 
     $before = (Test-LabPing $containerNs 192.168.50.2 -Tries 2).Success
     # iptables -t nat --append POSTROUTING --src 10.233.0.0/16 ! --dest 10.233.0.0/16 --jump MASQUERADE

@@ -38,11 +38,8 @@ try {
     $etcd = $store.Endpoints
     foreach ($n in $networks) { New-OverlayNetwork -Name $n.Name -Vni $n.Vni -Subnet 10.0.0.0/24 -EtcdEndpoint $etcd | Out-Null }
 
-    $switch = New-LabNamespace "$Prefix-sw"
-    New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
+    New-LabSwitch -Name "$Prefix-sw" -HostName $hosts.Name -Underlay $hosts.Vtep | Out-Null
     foreach ($h in $hosts) {
-        New-LabNamespace $h.Name | Out-Null
-        Connect-LabNamespace -Namespace $switch -Name "p$($h.Name.Substring($h.Name.Length - 2))" -Master sw0 -PeerNamespace $h.Name -PeerName eth0 -PeerAddress "$($h.Vtep)/24"
         foreach ($n in $networks) {
             New-BridgeLink -NetNamespace $h.Name -Name $n.Bridge -Up | Out-Null
             New-VxlanLink -NetNamespace $h.Name -Name $n.Vxlan -Vni $n.Vni -Port 4789 -Device eth0 -Local $h.Vtep -Learning:$false -Proxy -Master $n.Bridge -Up | Out-Null

@@ -11,22 +11,17 @@
 #>
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
 Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
-
-$tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+$tag = Initialize-Lab $ModulePath
 $hosts = @(
-    @{ Ns = "hostA-$tag"; Ctr = "ctrA-$tag"; Underlay = '192.168.3.2/24'; Bridge = '10.0.2.1/24'; Container = '10.0.2.2/24'; Gateway = '10.0.2.1'; Remote = '10.0.3.0/24'; Via = '192.168.3.3' }
-    @{ Ns = "hostB-$tag"; Ctr = "ctrB-$tag"; Underlay = '192.168.3.3/24'; Bridge = '10.0.3.1/24'; Container = '10.0.3.2/24'; Gateway = '10.0.3.1'; Remote = '10.0.2.0/24'; Via = '192.168.3.2' }
+    @{ Ns = "hostA-$tag"; Ctr = "ctrA-$tag"; Underlay = '192.168.3.2/24'; Bridge = '10.0.2.1/24'; Container = '10.0.2.2/24'; Remote = '10.0.3.0/24'; Via = '192.168.3.3' }
+    @{ Ns = "hostB-$tag"; Ctr = "ctrB-$tag"; Underlay = '192.168.3.3/24'; Bridge = '10.0.3.1/24'; Container = '10.0.3.2/24'; Remote = '10.0.2.0/24'; Via = '192.168.3.2' }
 )
 try {
     # The underlay: one cable between the hosts.
     New-LabHostPair -Name $hosts.Ns -Underlay $hosts.Underlay
     foreach ($h in $hosts) {
-        New-BridgeLink -NetNamespace $h.Ns -Name br0 -Up | Out-Null
-        Add-IpAddress -NetNamespace $h.Ns -InterfaceName br0 -IPAddress $h.Bridge | Out-Null
-        New-LabContainer -Name $h.Ctr -HostName $h.Ns -Bridge br0 -HostSide veth0 -Address $h.Container -Gateway $h.Gateway
-        Enable-IpForwarding -NetNamespace $h.Ns -AddressFamily IPv4
+        New-LabGateway -HostName $h.Ns -BridgeAddress $h.Bridge -Container $h.Ctr -Address $h.Container
         Add-IpRoute -NetNamespace $h.Ns -DestinationPrefix $h.Remote -NextHop $h.Via -InterfaceName enp1s0 -OnLink | Out-Null
     }
     $replies = Test-IpConnectivity -NetNamespace $hosts[0].Ctr -Destination 10.0.3.2 -Count 3 -TimeoutMs 2000

@@ -14,15 +14,11 @@ param(
     [switch] $Keep
 )
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $ModulePath 'OverlayNet.psd1')
 Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
-
-$tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+$tag = Initialize-Lab $ModulePath
 $router, $box10, $box20 = "rt-$tag", "rt-b10-$tag", "rt-b20-$tag"
 try {
-    New-LabNamespace $router | Out-Null
-    New-LabNamespace $box10 | Out-Null
-    New-LabNamespace $box20 | Out-Null
+    New-LabNamespace $router, $box10, $box20 | Out-Null
     Connect-LabNamespace -Namespace $router -Name ens33.10 -Address 172.18.0.1/24 -PeerNamespace $box10 -PeerName eth0 -PeerAddress 172.18.0.2/24
     Connect-LabNamespace -Namespace $router -Name ens33.20 -Address 172.19.0.1/24 -PeerNamespace $box20 -PeerName eth0 -PeerAddress 172.19.0.3/24
     Add-IpRoute -NetNamespace $box10 -DestinationPrefix default -NextHop 172.18.0.1 | Out-Null

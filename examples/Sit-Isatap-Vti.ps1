@@ -13,10 +13,8 @@
 #>
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'))
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $ModulePath 'OverlayNet.psd1') -Force
 Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
-
-$tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+$tag = Initialize-Lab $ModulePath
 $hosts = @(
     @{ Ns = "sitA-$tag"; Local = '192.168.3.2'; Remote = '192.168.3.3'; Address = '2001:db8:1::1/64' }
     @{ Ns = "sitB-$tag"; Local = '192.168.3.3'; Remote = '192.168.3.2'; Address = '2001:db8:1::2/64' }

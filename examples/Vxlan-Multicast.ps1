@@ -29,11 +29,8 @@ Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 $switch = "$Prefix-sw"
 $hosts = 1..3 | ForEach-Object { [pscustomobject]@{ Name = "$Prefix-h$_"; Underlay = "172.16.1.$(10 + $_)"; Container = "$Prefix-c$_"; Ip = "10.233.0.$(1 + $_)" } }
 try {
-    New-LabNamespace $switch | Out-Null
-    New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
+    New-LabSwitch -Name $switch -HostName $hosts.Name -Underlay $hosts.Underlay | Out-Null
     foreach ($h in $hosts) {
-        New-LabNamespace $h.Name | Out-Null
-        Connect-LabNamespace -Namespace $switch -Name "p$($h.Name.Substring($h.Name.Length - 2))" -Master sw0 -PeerNamespace $h.Name -PeerName eth0 -PeerAddress "$($h.Underlay)/24"
         # Seed 003: the VTEP joins 239.1.1.1 on eth0; -Device is what makes the group usable (iproute2 insists too).
         New-VxlanLink -NetNamespace $h.Name -Name vxlan0 -Vni 42 -Port 4789 -Group 239.1.1.1 -Device eth0 | Out-Null
         New-BridgeLink -NetNamespace $h.Name -Name br0 -Up | Out-Null

@@ -19,8 +19,7 @@ Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
 $hostA = "$Prefix-a"; $hostB = "$Prefix-b"
 try {
-    New-LabNamespace $hostA | Out-Null
-    New-LabNamespace $hostB | Out-Null
+    New-LabNamespace $hostA, $hostB | Out-Null
     Connect-LabNamespace -Namespace $hostB -Name peer-a -Address 192.168.3.3/24 -PeerNamespace $hostA -PeerName eth0 -PeerAddress 192.168.3.2/24
 
     # Seed 000 3.2.1 / 3.2.2: the VTEPs, mirrored; the underlay device on B is the other end of the wire.

@@ -20,23 +20,11 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path (Resolve-Path $ModulePath) 'OverlayNet.psd1')
 Import-Module (Join-Path $PSScriptRoot 'Lab.psm1') -Force
 
-$switch = "$Prefix-sw"
-# The inventory an orchestrator would hold: where each container lives. MACs and IPs of .101/.102 are seed 001's.
-$inventory = @(
-    [pscustomobject]@{ Host = "$Prefix-h0"; Vtep = '192.168.8.100'; Container = "$Prefix-c0"; IPAddress = '10.20.1.2'; MacAddress = '0a:58:0a:14:01:02' }
-    [pscustomobject]@{ Host = "$Prefix-h1"; Vtep = '192.168.8.101'; Container = "$Prefix-c1"; IPAddress = '10.20.1.4'; MacAddress = '52:5e:55:58:9a:ab' }
-    [pscustomobject]@{ Host = "$Prefix-h2"; Vtep = '192.168.8.102'; Container = "$Prefix-c2"; IPAddress = '10.20.1.3'; MacAddress = 'd6:d9:cd:0a:a4:28' }
-)
+# The inventory an orchestrator would hold: where each container lives.
+$inventory = @(Get-LabInventory -Prefix $Prefix)
 try {
-    New-LabNamespace $switch | Out-Null
-    New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
-    foreach ($h in $inventory) {
-        New-LabNamespace $h.Host | Out-Null
-        Connect-LabNamespace -Namespace $switch -Name "p$($h.Host.Substring($h.Host.Length - 2))" -Master sw0 -PeerNamespace $h.Host -PeerName eth0 -PeerAddress "$($h.Vtep)/24"
-        New-BridgeLink -NetNamespace $h.Host -Name br0 -Up | Out-Null
-        New-VxlanLink -NetNamespace $h.Host -Name vxlan0 -Vni 42 -Port 4789 -Device eth0 -Learning:$false -Proxy -Master br0 -Up | Out-Null
-        New-LabContainer -Name $h.Container -HostName $h.Host -Bridge br0 -Address $h.IPAddress -PrefixLength 24 -MacAddress $h.MacAddress
-    }
+    New-LabSwitch -Name "$Prefix-sw" -HostName $inventory.Host -Underlay $inventory.Vtep | Out-Null
+    New-LabVxlanHost -Inventory $inventory
 
     foreach ($h in $inventory) {
         $peers = $inventory | Where-Object Host -ne $h.Host

@@ -18,11 +18,8 @@ BeforeAll {
     New-OverlayNetwork -Name ov_net2 -Vni 257 -Subnet 10.0.0.0/24 -EtcdEndpoint $etcd | Out-Null
 
     $script:hosts = 0..2 | ForEach-Object { [pscustomobject]@{ Name = "$prefix-h$_"; Vtep = "192.168.8.10$_" } }
-    $switch = New-LabNamespace "$prefix-sw"
-    New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
+    New-LabSwitch -Name "$prefix-sw" -HostName $hosts.Name -Underlay $hosts.Vtep | Out-Null
     foreach ($h in $hosts) {
-        New-LabNamespace $h.Name | Out-Null
-        Connect-LabNamespace -Namespace $switch -Name "p$($h.Name.Substring($h.Name.Length - 2))" -Master sw0 -PeerNamespace $h.Name -PeerName eth0 -PeerAddress "$($h.Vtep)/24"
         foreach ($n in @(@{ Br = 'br1'; Vx = 'vx1'; Vni = 256 }, @{ Br = 'br2'; Vx = 'vx2'; Vni = 257 })) {
             New-BridgeLink -NetNamespace $h.Name -Name $n.Br -Up | Out-Null
             New-VxlanLink -NetNamespace $h.Name -Name $n.Vx -Vni $n.Vni -Port 4789 -Device eth0 -Local $h.Vtep -Learning:$false -Proxy -Master $n.Br -Up | Out-Null

@@ -15,11 +15,8 @@ BeforeAll {
     Invoke-Etcdctl put /coreos.com/network/subnets/10.5.200.0-24 '{"PublicIP":"192.168.8.200","BackendType":"vxlan","BackendData":{"VNI":1,"VtepMAC":"5e:f8:4f:00:e3:37"}}' | Out-Null
 
     $script:hosts = 0..2 | ForEach-Object { [pscustomobject]@{ Name = "$prefix-n$_"; Vtep = "192.168.8.10$_"; Subnet = $null; Container = "$prefix-c$_"; Ip = $null } }
-    $switch = New-LabNamespace "$prefix-sw"
-    New-BridgeLink -NetNamespace $switch -Name sw0 -Up | Out-Null
+    New-LabSwitch -Name "$prefix-sw" -HostName $hosts.Name -Underlay $hosts.Vtep | Out-Null
     foreach ($h in $hosts) {
-        New-LabNamespace $h.Name | Out-Null
-        Connect-LabNamespace -Namespace $switch -Name "p$($h.Name.Substring($h.Name.Length - 2))" -Master sw0 -PeerNamespace $h.Name -PeerName eth0 -PeerAddress "$($h.Vtep)/24"
         Enable-IpForwarding -NetNamespace $h.Name | Out-Null
         Start-OverlayAgent -Schema Flannel -NetNamespace $h.Name -LocalAddress $h.Vtep -EtcdEndpoint $etcd -AsJob | Out-Null
         $h.Subnet = (Get-OverlayAgent -HostName $h.Name).Network

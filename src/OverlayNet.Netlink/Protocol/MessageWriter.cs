@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -94,41 +95,27 @@ public sealed class MessageWriter : IDisposable
     public void AttrFlag(ushort type) => Attr(type, ReadOnlySpan<byte>.Empty);
     public void AttrU8(ushort type, byte v) => Attr(type, [v]);
 
-    public void AttrU16(ushort type, ushort v)
-    {
-        Span<byte> b = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(b, v);
-        Attr(type, b);
-    }
+    public void AttrU16(ushort type, ushort v) => AttrInteger(type, v, bigEndian: false);
 
     /// <summary>A 16-bit value in network byte order (ports, VLAN protocols).</summary>
-    public void AttrU16BigEndian(ushort type, ushort v)
-    {
-        Span<byte> b = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(b, v);
-        Attr(type, b);
-    }
+    public void AttrU16BigEndian(ushort type, ushort v) => AttrInteger(type, v, bigEndian: true);
 
-    public void AttrU32(ushort type, uint v)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, v);
-        Attr(type, b);
-    }
+    public void AttrU32(ushort type, uint v) => AttrInteger(type, v, bigEndian: false);
 
     public void AttrS32(ushort type, int v) => AttrU32(type, unchecked((uint)v));
 
-    public void AttrU32BigEndian(ushort type, uint v)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(b, v);
-        Attr(type, b);
-    }
+    public void AttrU32BigEndian(ushort type, uint v) => AttrInteger(type, v, bigEndian: true);
 
-    public void AttrU64(ushort type, ulong v)
+    public void AttrU64(ushort type, ulong v) => AttrInteger(type, v, bigEndian: false);
+
+    // One body for every fixed-size integer attribute; the JIT specialises it per integer type, so it costs
+    // what the hand-written versions did. Host order is little-endian on every platform the module ships for.
+    private void AttrInteger<T>(ushort type, T v, bool bigEndian) where T : IBinaryInteger<T>
     {
-        Span<byte> b = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(b, v);
+        Span<byte> b = stackalloc byte[sizeof(ulong)];
+        b = b[..v.GetByteCount()];
+        if (bigEndian) v.WriteBigEndian(b);
+        else v.WriteLittleEndian(b);
         Attr(type, b);
     }
 

@@ -48,6 +48,18 @@ public abstract partial class BatchingCmdlet<TItem> : OverlayNetCmdlet where TIt
     protected abstract IReadOnlyList<(TItem Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<TItem> batch, TItem item);
 
     /// <summary>
+    /// The confirm step of every <see cref="Enqueue"/>: true at once when -WhatIf/-Confirm cannot ask anything
+    /// (the bulk path); otherwise <paramref name="prepare"/> resolves the request first, so ShouldProcess names
+    /// the device as resolved, and the user's answer is returned.
+    /// </summary>
+    protected bool ConfirmEntry(Action prepare, string target, string action)
+    {
+        if (NothingToConfirm) return true;
+        prepare();
+        return ShouldProcess(Describe(target), action);
+    }
+
+    /// <summary>
     /// Queues one input in the current namespace's batch. A failure that is the user's to see (bad value,
     /// unknown interface or namespace) becomes an error naming <paramref name="item"/>, and the next input goes on.
     /// </summary>

@@ -92,15 +92,8 @@ public abstract class FdbEntryCommandBase : BatchingCmdlet<FdbEntrySpec>
         State = State,
     });
 
-    protected override IReadOnlyList<(FdbEntrySpec Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<FdbEntrySpec> batch, FdbEntrySpec spec)
-    {
-        if (!NothingToConfirm)
-        {
-            batch.Prepare(spec, Operation); // ShouldProcess names the device as resolved
-            if (!ShouldProcess(Describe(spec.ToString()), Verb)) return null;
-        }
-        return batch.Add(spec, Operation, spec);
-    }
+    protected override IReadOnlyList<(FdbEntrySpec Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<FdbEntrySpec> batch, FdbEntrySpec spec) =>
+        ConfirmEntry(() => batch.Prepare(spec, Operation), spec.ToString(), Verb) ? batch.Add(spec, Operation, spec) : null;
 }
 
 /// <summary><c>bridge fdb add</c> (or <c>append</c> with -Append): puts an entry into a VXLAN device's or bridge's FDB.</summary>

@@ -68,15 +68,8 @@ public abstract class NeighborCommandBase : BatchingCmdlet<NeighborSpec>
         Router = Router.IsPresent,
     });
 
-    protected override IReadOnlyList<(NeighborSpec Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<NeighborSpec> batch, NeighborSpec spec)
-    {
-        if (!NothingToConfirm)
-        {
-            batch.Prepare(spec, Operation);
-            if (!ShouldProcess(Describe($"{spec.Address} dev {spec.InterfaceName}"), Verb)) return null;
-        }
-        return batch.Add(spec, Operation, spec);
-    }
+    protected override IReadOnlyList<(NeighborSpec Tag, NetlinkException? Error)>? Enqueue(RtnlBatch<NeighborSpec> batch, NeighborSpec spec) =>
+        ConfirmEntry(() => batch.Prepare(spec, Operation), $"{spec.Address} dev {spec.InterfaceName}", Verb) ? batch.Add(spec, Operation, spec) : null;
 }
 
 /// <summary><c>ip neigh add ADDR lladdr MAC dev DEV [nud STATE] | ip neigh add proxy ADDR dev DEV</c>.</summary>

@@ -103,12 +103,7 @@ public abstract class RouteCommandBase : BatchingCmdlet<RouteRequest>
     {
         RtnlClient client = request.Client = Rtnl;
         RouteSpec spec = request.Spec = BuildSpec(client, request.Prefix);
-        if (!NothingToConfirm)
-        {
-            batch.Prepare(spec, Operation);
-            if (!ShouldProcess(Describe(request.Prefix), _action ??= $"{Verb} route")) return null;
-        }
-        return batch.Add(spec, Operation, request);
+        return ConfirmEntry(() => batch.Prepare(spec, Operation), request.Prefix, _action ??= $"{Verb} route") ? batch.Add(spec, Operation, request) : null;
     }
 
     protected override string InputNoun => "a route";
