@@ -1,3 +1,0 @@
-namespace OverlayNet.Labs;
-// Placeholder so the project compiles before its first real file lands; delete it then.
-internal static class AssemblyMarker { }

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Net;
+using OverlayNet.Netlink.Namespaces;
+using OverlayNet.Netlink.Netfilter;
+using OverlayNet.Netlink.Route;
+using OverlayNet.Netlink.Sysctl;
+
+namespace OverlayNet.Labs.State;
+
+/// <summary>
+/// Reads the lab's namespaces from the kernel into <see cref="LabObject"/>s of the same shape
+/// <see cref="DesiredState"/> makes: one dump per table per namespace, nothing written.
+/// Only what the lab could have made is reported (no kernel-made routes, no learned FDB or ARP entries),
+/// so what is reported and not desired is the lab's to remove.
+/// </summary>
+public sealed class KernelState : IDisposable
+{
+    // Namespaces are read in parallel (one socket each), so these are shared between threads.
+    private readonly ConcurrentDictionary<string, Lazy<RtnlClient>> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, string), int?> _nsids = new();
+
+    /// <summary>The rtnetlink client of a namespace, opened once and kept for the run (reads and writes share it).</summary>
+    public RtnlClient Client(string ns) =>
+        _clients.GetOrAdd(ns, n => new Lazy<RtnlClient>(() => RtnlClient.Open(NetNamespaceStore.Resolve(n), n))).Value;
+
+    /// <summary>Forgets a namespace's client (after the namespace was deleted).</summary>
+    public void Forget(string ns)
+    {
+        if (_clients.TryRemove(ns, out Lazy<RtnlClient>? c) && c.IsValueCreated) c.Value.Dispose();
+    }
+
+    public static bool Exists(string ns) => NetNamespaceStore.TryGetInode(Path.Combine(NetNamespaceStore.RunDirectory, ns)) != null;
+
+    public List<LabObject> Read(IEnumerable<string> namespaces, IReadOnlyCollection<LabObject> desired)
+    {
+        var want = desired.ToDictionary(d => d.Key);
+        var peerEnds = new HashSet<string>(desired.Where(d => d.Kind == LabObjectKind.Link && d["peer"] != null).Select(d => d["peer"]!), StringComparer.Ordinal);
+        var present = namespaces.Distinct().Where(Exists).ToList();
+        // Each namespace is read on its own socket; on a lab of a hundred namespaces the reads overlap.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        var links = new ConcurrentDictionary<string, List<Link>>(StringComparer.Ordinal);
+        Parallel.ForEach(present, parallel, ns => links[ns] = Client(ns).GetLinks());
+        var perNamespace = new ConcurrentDictionary<string, List<LabObject>>(StringComparer.Ordinal);
+        Parallel.ForEach(present, parallel, ns =>
+        {
+            var objects = new List<LabObject> { new(LabObjectKind.Namespace, ns, ns) };
+            foreach (Link l in links[ns])
+                if (DescribeLink(ns, l, want, peerEnds, links) is LabObject lo) objects.Add(lo);
+            ReadTables(ns, links[ns], objects);
+            foreach (LabObject s in desired.Where(d => d.Kind == LabObjectKind.Sysctl && d.Namespace == ns))
+            {
+                string path = NetNamespaceStore.Resolve(ns);
+                objects.Add(s with { Props = new(StringComparer.Ordinal) { ["value"] = NetSysctl.Get(path, s.Name, ns).Value.Trim() } });
+            }
+            if (desired.Any(d => d.Namespace == ns && d.Kind is LabObjectKind.Sysctl or LabObjectKind.Nat))
+                objects.AddRange(ReadNat(ns));
+            perNamespace[ns] = objects;
+        });
+        var result = present.SelectMany(ns => perNamespace[ns]).ToList();
+        return result;
+    }
+
+    private LabObject? DescribeLink(string ns, Link l, Dictionary<string, LabObject> want, HashSet<string> peerEnds,
+        IReadOnlyDictionary<string, List<Link>> all)
+    {
+        var p = new List<(string, string?)>
+        {
+            ("kind", l.Kind), ("up", l.AdminState == AdminState.Up ? "true" : "false"), ("master", l.Master),
+        };
+        switch (l)
+        {
+            case VethLink v:
+                if (peerEnds.Contains($"{ns}/{l.Name}")) return null; // the far end of a pair: described with its near end
+                string? peer = null;
+                Link? far = null;
+                if (want.TryGetValue($"{LabObjectKind.Link}|{ns}|{l.Name}", out LabObject? d) && d["peer"] is string wanted)
+                {
+                    string pns = wanted[..wanted.IndexOf('/')], pname = wanted[(wanted.IndexOf('/') + 1)..];
+                    if (all.TryGetValue(pns, out List<Link>? farLinks)
+                        && farLinks.FirstOrDefault(x => x.Name == pname) is Link candidate && candidate.Index == v.PeerIndex
+                        && (v.LinkNetNsId == null ? pns == ns : NsId(ns, pns) == v.LinkNetNsId))
+                    {
+                        peer = wanted;
+                        far = candidate;
+                    }
+                }
+                p.Add(("peer", peer ?? "?"));
+                if (far != null) p.Add(("peer-mac", far.MacAddress?.ToString()));
+                break;
+            case VxlanLink x:
+                p.AddRange([("vni", x.Vni?.ToString()), ("port", x.Port.ToString()), ("dev", x.Device), ("local", x.Local?.ToString()),
+                    ("remote", x.Remote?.ToString()), ("group", x.Group?.ToString()), ("learning", Bool(x.Learning)), ("proxy", Bool(x.Proxy))]);
+                break;
+            case IpTunnel t:
+                p.AddRange([("local", t.Local?.ToString()), ("remote", t.Remote?.ToString()), ("key", t.InputKey?.ToString())]);
+                break;
+            case VlanLink vl:
+                p.AddRange([("parent", vl.Parent), ("id", vl.VlanId.ToString())]);
+                break;
+        }
+        if (l.Name == "lo") p.RemoveAll(x => x.Item1 != "up");
+        return new LabObject(LabObjectKind.Link, ns, l.Name, p.ToArray());
+    }
+
+    private static string Bool(bool b) => b ? "true" : "false";
+
+    private int? NsId(string ns, string peerNs)
+    {
+        return _nsids.GetOrAdd((ns, peerNs), k => Client(k.Item1).GetNetNsId(NetNamespaceStore.Resolve(k.Item2)));
+    }
+
+    private void ReadTables(string ns, List<Link> links, List<LabObject> result)
+    {
+        RtnlClient c = Client(ns);
+        var byIndex = links.ToDictionary(l => l.Index);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (IpAddress a in c.GetAddresses(IpAddressFamily.IPv4))
+        {
+            if (a.InterfaceName == "lo") continue;
+            int n = seen[a.InterfaceName] = seen.GetValueOrDefault(a.InterfaceName) + 1;
+            string name = n == 1 ? a.InterfaceName : $"{a.InterfaceName}#{n}";
+            result.Add(new LabObject(LabObjectKind.Address, ns, name, ("address", $"{a.IPAddress}/{a.PrefixLength}")));
+        }
+        foreach (IpRoute r in c.GetRoutes(IpAddressFamily.IPv4))
+        {
+            if (r.Protocol == RouteProtocol.Kernel || r.Type != RouteType.Unicast) continue;
+            result.Add(new LabObject(LabObjectKind.Route, ns, r.DestinationPrefix,
+                ("via", r.NextHop?.ToString()), ("dev", r.InterfaceName), ("onlink", r.OnLink ? "true" : null)));
+        }
+        foreach (BridgeFdbEntry f in c.GetFdbEntries())
+        {
+            if (f.Destination == null || !byIndex.TryGetValue(f.InterfaceIndex, out Link? l) || l is not VxlanLink vx) continue;
+            // Learned entries, and the all-zeros entry the kernel makes itself for a VTEP's remote or group, are not the lab's.
+            if (f.State is FdbState.Dynamic or FdbState.Stale) continue;
+            if (f.MacAddress == MacAddress.Zero && (f.Destination.Equals(vx.Remote) || f.Destination.Equals(vx.Group))) continue;
+            string mac = f.MacAddress.ToString(), dst = f.Destination.ToString();
+            result.Add(new LabObject(LabObjectKind.Fdb, ns, $"{f.InterfaceName} {mac} {dst}", ("dev", f.InterfaceName), ("mac", mac), ("dst", dst)));
+        }
+        foreach (IpNeighbor n in c.GetNeighbors(family: IpAddressFamily.IPv4))
+        {
+            if (n.State != NeighborState.Permanent || n.Proxy) continue;
+            result.Add(new LabObject(LabObjectKind.Neighbor, ns, $"{n.InterfaceName} {n.IPAddress}", ("lladdr", n.LinkLayerAddress?.ToString())));
+        }
+    }
+
+    private static List<LabObject> ReadNat(string ns)
+    {
+        using NftClient nft = NftClient.Open(NetNamespaceStore.Resolve(ns));
+        var result = new List<LabObject>();
+        foreach (NftRule rule in nft.ListRules(NftChain.NatPostrouting))
+        {
+            NatMasquerade m = NatMasquerade.FromRule(rule, ns);
+            if (!m.Recognized || m.SourcePrefix == null) continue;
+            LabObject o = DesiredState.Nat(ns, m.SourcePrefix, m.ExcludeDestinationPrefix, m.OutInterface);
+            o.Props["handle"] = rule.Handle.ToString();
+            result.Add(o);
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        foreach (Lazy<RtnlClient> c in _clients.Values) if (c.IsValueCreated) c.Value.Dispose();
+        _clients.Clear();
+    }
+}

@@ -1,0 +1,40 @@
+# Lab files with overlays this machine's kernel lacks (GRE): applied whole in the kernel tier's guest.
+Describe 'Seed 001 lab file with its keyed GRE tunnel' -Tag KernelTier {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../LabTopologies.psm1') -Force
+        Import-OverlayNet
+        $script:Name = New-TestName 'lk'
+        $script:Path = Copy-SeedLab -Seed 001 -Name $script:Name
+    }
+    AfterAll {
+        Remove-OverlayLab -Name $script:Name -ErrorAction SilentlyContinue
+    }
+
+    It 'applies, passes every check (GRE included), and re-applies with zero changes' {
+        $changes = @(Set-OverlayLab -Path $script:Path -ProgressAction SilentlyContinue)
+        $changes | Where-Object { $_.Kind -eq 'Link' -and $_.Name -eq 'gre01' } | Should -HaveCount 2
+        $results = @(Test-OverlayLab -Name $script:Name)
+        $results | Should -HaveCount 5
+        $results | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.From) -> $($_.To)" } | Should -BeNullOrEmpty
+        $tunnel = Get-IpTunnel -NetNamespace "$($script:Name)-h0" -Name gre01
+        $tunnel.InputKey | Should -Be 1118481
+        $tunnel.Remote.ToString() | Should -Be '192.168.8.101'
+        @(Set-OverlayLab -Path $script:Path).Count | Should -Be 0
+    }
+
+    It 'changes the key in place of the tunnel as one Update' {
+        $edited = $script:Path -replace '\.lab\.yml$', '.key.lab.yml'
+        (Get-Content $script:Path -Raw) -replace 'key: 1118481', 'key: 3355443' | Set-Content $edited
+        $diff = @(Set-OverlayLab -Path $edited -WhatIf)
+        $diff | ForEach-Object { "$($_.Action) $($_.Kind) $($_.Name)" } | Should -Be @('Update Link gre01', 'Update Link gre01')
+        Set-OverlayLab -Path $edited | Out-Null
+        @(Set-OverlayLab -Path $edited).Count | Should -Be 0
+        (Get-IpTunnel -NetNamespace "$($script:Name)-h1" -Name gre01).InputKey | Should -Be 3355443
+    }
+
+    It 'removes every namespace' {
+        Remove-OverlayLab -Name $script:Name
+        Get-ChildItem /run/netns | Where-Object Name -like "$($script:Name)-*" | Should -BeNullOrEmpty
+    }
+}

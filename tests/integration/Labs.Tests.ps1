@@ -1,0 +1,355 @@
+# Declarative labs (issue 15): the seed files applied, checked and re-applied with no change; their tables
+# against the seed scripts' own; -WhatIf diffs; rollback; a killed run cleaned up; bad input refused with
+# nothing changed; Export-OverlayTopology round trips. Every lab name is unique per run (New-TestName), and
+# AfterAll removes every lab this file made, pass or fail.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../LabTopologies.psm1') -Force
+    Import-OverlayNet
+    Import-Module (Join-Path $PSScriptRoot '../../examples/Lab.psm1') -Force
+    $script:Labs = [System.Collections.Generic.List[string]]::new()
+
+    function New-LabName { $n = New-TestName 'lb'; $script:Labs.Add($n); $n }
+    # A second pwsh (this one may itself run as 'dotnet pwsh.dll'), to be killed by its pid.
+    function Start-ChildPwsh([string] $Command) {
+        $dll = Join-Path $PSHOME 'pwsh.dll'
+        $exe, $first = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath, @($dll) } else { [Environment]::ProcessPath, @() }
+        Start-Process -PassThru -FilePath $exe -ArgumentList (@($first) + @('-NoProfile', '-NonInteractive', '-Command', $Command))
+    }
+    function Get-LabNamespaces([string] $Lab) { @(Get-ChildItem /run/netns -ErrorAction SilentlyContinue | Where-Object Name -like "$Lab-*" | ForEach-Object Name) }
+
+    # Only the overlays this kernel can make: GRE/IPIP/VLAN labs run whole in the kernel tier.
+    function Import-SupportedLab([string] $Path) {
+        $t = Import-OverlayTopology -Path $Path
+        $dropped = @($t.Overlays | Where-Object { $_.Type -in 'Gre', 'Ipip', 'Vlan' })
+        foreach ($o in $dropped) {
+            [void]$t.Overlays.Remove($o)
+            $addresses = @($o.Addresses.Values | ForEach-Object { "$($_.Address)" })
+            [void]$t.Checks.RemoveAll([Predicate[OverlayNet.LabCheck]] { param($c) "$($c.Destination)" -in $addresses })
+        }
+        $t
+    }
+
+    # A namespace's tables as iproute2 prints them, for the named interfaces: addresses, routes (not the kernel's),
+    # link kinds and masters and VXLAN settings, static FDB entries and permanent neighbours; names and MACs of
+    # random devices left out.
+    function Get-LabTables([string] $Ns, [string[]] $Interfaces) {
+        $out = [System.Collections.Generic.List[string]]::new()
+        foreach ($a in (& ip -n $Ns -j -4 addr show | ConvertFrom-Json)) {
+            if ($a.ifname -in $Interfaces) { foreach ($i in $a.addr_info) { $out.Add("addr $($a.ifname) $($i.local)/$($i.prefixlen)") } }
+        }
+        foreach ($r in (& ip -n $Ns -j -4 route show | ConvertFrom-Json)) {
+            if ($r.protocol -ne 'kernel') { $out.Add("route $($r.dst) via $($r.gateway) dev $($r.dev) $($r.flags -join ',')") }
+        }
+        foreach ($l in (& ip -n $Ns -d -j link show | ConvertFrom-Json)) {
+            if ($l.ifname -notin $Interfaces) { continue }
+            $d = $l.linkinfo.info_data
+            $out.Add("link $($l.ifname) $($l.linkinfo.info_kind) master=$($l.master) up=$($l.flags -contains 'UP') id=$($d.id) group=$($d.group) remote=$($d.remote) local=$($d.local) learning=$($d.learning) proxy=$($d.proxy) port=$($d.port)")
+        }
+        if ($Interfaces -contains 'vxlan0') {
+            foreach ($f in (& bridge -n $Ns -j fdb show dev vxlan0 | ConvertFrom-Json)) { if ($f.dst -and $f.state) { $out.Add("fdb $($f.mac) $($f.dst) $($f.state)") } }
+            foreach ($n in (& ip -n $Ns -j neigh show dev vxlan0 nud permanent | ConvertFrom-Json)) { $out.Add("neigh $($n.dst) $($n.lladdr)") }
+        }
+        @($out | Sort-Object)
+    }
+
+    # Seed 003 as examples/Vxlan-Multicast.ps1 -NatOut builds it, step by step (the script itself removes its
+    # lab when it ends): a switch <p>-sw, hosts <p>-h1.., VXLAN 42 over 239.1.1.1 in br0 with the gateway,
+    # forwarding and the masquerade; with -Containers one container per host, default route via the gateway.
+    function New-MulticastScriptLab([string] $p, [int] $Count, [switch] $Containers) {
+        New-LabNamespace "$p-sw" | Out-Null
+        New-BridgeLink -NetNamespace "$p-sw" -Name sw0 -Up | Out-Null
+        foreach ($i in 1..$Count) {
+            $h = "$p-h$i"
+            New-LabNamespace $h | Out-Null
+            Connect-LabNamespace -Namespace "$p-sw" -Name "ph$i" -Master sw0 -PeerNamespace $h -PeerName eth0 -PeerAddress "172.16.1.$(10 + $i)/24"
+            New-VxlanLink -NetNamespace $h -Name vxlan0 -Vni 42 -Port 4789 -Group 239.1.1.1 -Device eth0 | Out-Null
+            New-BridgeLink -NetNamespace $h -Name br0 -Up | Out-Null
+            Set-IpLink -NetNamespace $h -InterfaceName vxlan0 -Master br0
+            Enable-IpLink -NetNamespace $h -InterfaceName vxlan0
+            Add-IpAddress -NetNamespace $h -InterfaceName br0 -IPAddress 10.233.0.1 -PrefixLength 16 | Out-Null
+            if ($Containers) { New-LabContainer -Name "$p-c$i" -HostName $h -Bridge br0 -Address "10.233.0.$(1 + $i)" -PrefixLength 16 -Gateway 10.233.0.1 }
+            Enable-IpForwarding -NetNamespace $h
+            Add-NatMasquerade -NetNamespace $h -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16 | Out-Null
+        }
+    }
+
+    # Probe once: does this kernel make GRE devices? (Not without the ip_gre module.)
+    $probe = New-TestNamespace
+    & ip -n $probe link add ontgre0 type gre remote 192.0.2.1 local 192.0.2.2 2>$null
+    $script:HasGre = $LASTEXITCODE -eq 0
+    Remove-TestNamespace -Name $probe
+}
+
+AfterAll {
+    foreach ($l in $script:Labs) { Remove-OverlayLab -Name $l -ErrorAction SilentlyContinue }
+    Remove-Lab
+    foreach ($l in $script:Labs) { Get-LabNamespaces $l | Should -BeNullOrEmpty -Because "lab $l must leave nothing" }
+}
+
+Describe 'Seed lab files' {
+    It 'applies <Seed>, passes its checks, and re-applies with zero changes' -ForEach @(
+        @{ Seed = '000'; Namespaces = 6 }
+        @{ Seed = '001'; Namespaces = 7 }
+        @{ Seed = '002'; Namespaces = 6 }
+        @{ Seed = '003'; Namespaces = 8 }
+    ) {
+        $name = New-LabName
+        $t = Import-SupportedLab (Copy-SeedLab -Seed $Seed -Name $name)
+        $changes = @(Set-OverlayLab -Topology $t -ProgressAction SilentlyContinue)
+        $changes.Count | Should -BeGreaterThan 0
+        @($changes | Where-Object Action -NE 'Create').Count | Should -Be 0
+        (Get-LabNamespaces $name).Count | Should -Be $Namespaces
+        $results = @(Test-OverlayLab -Name $name)
+        $results.Count | Should -Be $t.Checks.Count
+        $results | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.From) -> $($_.To)" } | Should -BeNullOrEmpty
+        @(Set-OverlayLab -Topology $t).Count | Should -Be 0
+        (Get-OverlayLab -Name $name).State | Should -Be 'Applied'
+        Remove-OverlayLab -Name $name
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+        Get-OverlayLab -Name $name | Should -BeNullOrEmpty
+        Remove-OverlayLab -Name $name -PassThru | Should -BeNullOrEmpty -Because 'a second removal has nothing to do'
+    }
+
+    It 'builds the same tables as the seed 003 script (multicast VXLAN, gateway, NAT out)' {
+        $name = New-LabName
+        Set-OverlayLab -Path (Copy-SeedLab -Seed 003 -Name $name) | Out-Null
+        $p = New-TestName 'sl'
+        New-MulticastScriptLab $p 3
+        foreach ($i in 1..3) {
+            $h = "$p-h$i"
+            $lab = Get-LabTables "$name-h$i" eth0, br0, vxlan0
+            $script = Get-LabTables $h eth0, br0, vxlan0
+            $lab | Should -Be $script
+            (Get-NatMasquerade -NetNamespace "$name-h$i" | ForEach-Object ToString) | Should -Be (Get-NatMasquerade -NetNamespace $h | ForEach-Object ToString)
+            (Get-NetSysctl -NetNamespace "$name-h$i" -Name net.ipv4.ip_forward).Value | Should -Be '1'
+        }
+        Remove-Lab
+    }
+
+    It 'builds the same tables as the seed 001 script (static FDB, neighbours, proxy ARP)' {
+        $name = New-LabName
+        Set-OverlayLab -Topology (Import-SupportedLab (Copy-SeedLab -Seed 001 -Name $name)) | Out-Null
+        # examples/Vxlan-StaticFdb.ps1, step by step.
+        $p = New-TestName 'sl'
+        $inventory = @(
+            [pscustomobject]@{ Host = "$p-h0"; Vtep = '192.168.8.100'; IPAddress = '10.20.1.2'; MacAddress = '0a:58:0a:14:01:02' }
+            [pscustomobject]@{ Host = "$p-h1"; Vtep = '192.168.8.101'; IPAddress = '10.20.1.4'; MacAddress = '52:5e:55:58:9a:ab' }
+            [pscustomobject]@{ Host = "$p-h2"; Vtep = '192.168.8.102'; IPAddress = '10.20.1.3'; MacAddress = 'd6:d9:cd:0a:a4:28' }
+        )
+        New-LabNamespace "$p-sw" | Out-Null
+        New-BridgeLink -NetNamespace "$p-sw" -Name sw0 -Up | Out-Null
+        foreach ($h in $inventory) {
+            New-LabNamespace $h.Host | Out-Null
+            Connect-LabNamespace -Namespace "$p-sw" -Name "p$($h.Host.Substring($h.Host.Length - 2))" -Master sw0 -PeerNamespace $h.Host -PeerName eth0 -PeerAddress "$($h.Vtep)/24"
+            New-BridgeLink -NetNamespace $h.Host -Name br0 -Up | Out-Null
+            New-VxlanLink -NetNamespace $h.Host -Name vxlan0 -Vni 42 -Port 4789 -Device eth0 -Learning:$false -Proxy -Master br0 -Up | Out-Null
+        }
+        foreach ($h in $inventory) {
+            $peers = $inventory | Where-Object Host -NE $h.Host
+            foreach ($q in $peers) { Add-BridgeFdbEntry -NetNamespace $h.Host -InterfaceName vxlan0 -MacAddress 00:00:00:00:00:00 -Destination $q.Vtep -Append | Out-Null }
+            $peers | Select-Object MacAddress, @{ n = 'Destination'; e = { $_.Vtep } }, @{ n = 'InterfaceName'; e = { 'vxlan0' } } |
+                Add-BridgeFdbEntry -NetNamespace $h.Host -Append | Out-Null
+            $peers | Select-Object IPAddress, @{ n = 'LinkLayerAddress'; e = { $_.MacAddress } } | Add-IpNeighbor -NetNamespace $h.Host -InterfaceName vxlan0 | Out-Null
+        }
+        foreach ($i in 0..2) {
+            $lab = Get-LabTables "$name-h$i" eth0, br0, vxlan0
+            $lab | Where-Object { $_ -like 'fdb *' } | Should -HaveCount 4
+            $lab | Should -Be (Get-LabTables "$p-h$i" eth0, br0, vxlan0)
+        }
+        Remove-Lab
+    }
+}
+
+Describe 'Changing a running lab' {
+    BeforeAll {
+        $script:Name = New-LabName
+        $script:Path = Copy-SeedLab -Seed 000 -Name $script:Name
+        Set-OverlayLab -Path $script:Path | Out-Null
+    }
+
+    It 'shows one edited address as exactly one Update under -WhatIf, and changes nothing' {
+        $edited = $script:Path -replace '\.lab\.yml$', '.edited.lab.yml'
+        (Get-Content $script:Path -Raw) -replace 'address: 10.1.3.2', 'address: 10.1.3.9' | Set-Content $edited
+        $diff = @(Set-OverlayLab -Path $edited -WhatIf)
+        $diff | Should -HaveCount 1
+        $diff[0].Action | Should -Be 'Update'
+        $diff[0].Kind | Should -Be 'Address'
+        $diff[0].Host | Should -Be "$($script:Name)-vb"
+        $diff[0].Name | Should -Be 'eth0'
+        $diff[0].Before | Should -Be 'address=10.1.3.2/16'
+        $diff[0].After | Should -Be 'address=10.1.3.9/16'
+        (Get-IpAddress -NetNamespace "$($script:Name)-vb" -InterfaceName eth0 -AddressFamily IPv4).IPAddress.ToString() | Should -Be '10.1.3.2'
+        # Applied for real, it is that one change, and the next run has none.
+        $applied = @(Set-OverlayLab -Path $edited)
+        $applied | Should -HaveCount 1
+        (Get-IpAddress -NetNamespace "$($script:Name)-vb" -InterfaceName eth0 -AddressFamily IPv4).IPAddress.ToString() | Should -Be '10.1.3.9'
+        @(Set-OverlayLab -Path $edited).Count | Should -Be 0
+    }
+
+    It 'removes what the file no longer names, and only that' {
+        $smaller = $script:Path -replace '\.lab\.yml$', '.smaller.lab.yml'
+        $yaml = (Get-Content $script:Path -Raw) -replace 'address: 10.1.3.2', 'address: 10.1.3.9'
+        # Drop container vb and the checks that name it.
+        $yaml = $yaml -replace '(?ms)  - name: vb\r?\n.*?address: 10\.1\.3\.9\r?\n', '' -replace '(?m)^  - from: (va|vb)\r?\n    to: (va|vb)\r?\n', ''
+        Set-Content $smaller $yaml
+        $changes = @(Set-OverlayLab -Path $smaller)
+        $changes | ForEach-Object { "$($_.Action) $($_.Kind) $($_.Name)" } | Sort-Object | Should -Be @("Remove Link v-vb", "Remove Namespace $($script:Name)-vb")
+        Test-Path "/run/netns/$($script:Name)-vb" | Should -BeFalse
+        Test-Path "/run/netns/$($script:Name)-va" | Should -BeTrue
+    }
+}
+
+Describe 'Failures' {
+    It 'refuses <Case> before anything changes' -ForEach @(
+        @{ Case = 'an unknown key'; From = 'vni: 42'; To = 'vin: 42'; Text = "Unknown key 'vin' in overlays; did you mean 'vni'?" }
+        @{ Case = 'an unknown host'; From = 'host: b'; To = 'host: z'; Text = "Unknown host 'z'" }
+        @{ Case = 'an unknown overlay'; From = 'overlay: routed'; To = 'overlay: nosuch'; Text = "Unknown overlay 'nosuch'" }
+        @{ Case = 'a duplicate address'; From = 'address: 10.1.3.2'; To = 'address: 10.1.2.2'; Text = 'Duplicate address 10.1.2.2' }
+        @{ Case = 'an address outside its subnet'; From = 'address: 10.0.3.2'; To = 'address: 10.9.3.2'; Text = "outside host 'b''s subnet 10.0.3.0/24" }
+        @{ Case = 'a VNI out of range'; From = 'vni: 42'; To = 'vni: 16777216'; Text = 'out of range 0..16777215' }
+        @{ Case = 'an interface name over 15 bytes'; From = 'name: ra'; To = 'name: routed-container-a'; Text = "'v-routed-container-a'" }
+    ) {
+        $name = New-LabName
+        $path = Copy-SeedLab -Seed 000 -Name $name
+        $yaml = Get-Content $path -Raw
+        $i = $yaml.IndexOf($From)
+        Set-Content $path ($yaml.Substring(0, $i) + $To + $yaml.Substring($i + $From.Length))
+        $err = $null
+        Set-OverlayLab -Path $path -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidTopology,*'
+        $err[0].ErrorDetails.Message | Should -BeLike "*$Text*"
+        $err[0].ErrorDetails.Message | Should -Match ([regex]::Escape($path) + ':\d+:\d+: ')
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+        Get-OverlayLab -Name $name | Should -BeNullOrEmpty
+    }
+
+    It 'reads a .psd1 topology without running it, and cites its line and column' {
+        $name = New-LabName
+        $path = Join-Path ([IO.Path]::GetTempPath()) "$name.lab.psd1"
+        Set-Content $path @"
+@{
+    name = '$name'
+    underlay = 'cable'
+    hosts = @(
+        @{ name = 'a'; underlay = '192.168.3.2/24' }
+        @{ name = 'b'; underlay = '192.168.3.3/24'; forwardng = `$true }
+    )
+}
+"@
+        $err = $null
+        Import-OverlayTopology -Path $path -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].ErrorDetails.Message | Should -BeLike "*$($path):6:53: Unknown key 'forwardng' in hosts; did you mean 'forwarding'?*"
+        (Get-Content $path -Raw) -replace 'forwardng', 'forwarding' | Set-Content $path
+        $t = Import-OverlayTopology -Path $path
+        $t.Hosts.Name | Should -Be @('a', 'b')
+        $t.Hosts[1].Forwarding | Should -BeTrue
+        (Import-OverlayTopology -Hashtable @{ name = $name; hosts = @(@{ name = 'a'; underlay = '10.9.0.1/24' }) }).Hosts[0].Underlay | Should -Be '10.9.0.1/24'
+    }
+
+    It 'refuses a namespace another lab owns' {
+        $a = New-LabName
+        Set-OverlayLab -Path (Copy-SeedLab -Seed 002 -Name $a) | Out-Null
+        $before = @(Get-OverlayLab -Name $a).Namespaces
+        # Lab "<a>-x" with host "y" would make "<a>-x-y"; give it a host named after one of lab a's namespaces instead.
+        $b = New-LabName
+        $path = Copy-SeedLab -Seed 002 -Name $b
+        $yaml = (Get-Content $path -Raw) -replace "(?m)^name: \S+", "name: $($a.Split('-')[0])" -replace 'host01', "$($a.Split('-')[1])-host01"
+        Set-Content $path $yaml
+        $err = $null
+        Import-OverlayTopology -Path $path -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].ErrorDetails.Message | Should -BeLike "*Namespace '$a-host01' is owned by lab '$a'*"
+        @(Get-OverlayLab -Name $a).Namespaces | Should -Be $before
+    }
+
+    It 'undoes its own steps when the kernel refuses one, and names the step' -Skip:$script:HasGre {
+        $name = New-LabName
+        $path = Copy-SeedLab -Seed 001 -Name $name   # its GRE overlay fails here: no ip_gre in this kernel
+        $err = $null
+        $out = @(Set-OverlayLab -Path $path -ErrorVariable err -ErrorAction SilentlyContinue -ProgressAction SilentlyContinue)
+        $out.Count | Should -Be 0
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'LabStepFailed,*'
+        $err[0].Exception.Message | Should -BeLike "*failed at step * Create Link gre01 ($name-h0)*earlier step(s) were undone.*"
+        $err[0].Exception.InnerException.Message | Should -Not -BeNullOrEmpty
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+        (Get-OverlayLab -Name $name).State | Should -Be 'Failed'
+        # -NoRollback keeps what was made; Remove-OverlayLab takes it away.
+        Set-OverlayLab -Path $path -NoRollback -ErrorAction SilentlyContinue -ProgressAction SilentlyContinue | Out-Null
+        (Get-LabNamespaces $name).Count | Should -Be 7
+        Remove-OverlayLab -Name $name
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+    }
+
+    It 'cleans up after a pwsh killed at a random step, from another pwsh, without the file' {
+        $name = New-LabName
+        $path = New-GridLabFile -Name $name -Hosts 10 -Containers 4
+        $rootBefore = (& ip -j -4 addr show | ConvertFrom-Json | ForEach-Object { "$($_.ifname) $($_.addr_info.local)" }) + (& ip -4 route show)
+        $module = (Get-Module OverlayNet).Path
+        $child = Start-ChildPwsh "Import-Module '$module'; Set-OverlayLab -Path '$path' | Out-Null"
+        try {
+            $journal = "/run/overlaynet/labs/$name/journal"
+            $stopAt = Get-Random -Minimum 3 -Maximum 100
+            Wait-Until -TimeoutSeconds 120 -Because "the child's journal to reach step $stopAt" -Condition {
+                $child.HasExited -or ((Test-Path $journal) -and @(Get-Content $journal | Where-Object { $_ -like '*"Op":"step"*' }).Count -ge $stopAt)
+            }
+            $child.HasExited | Should -BeFalse -Because 'the kill must land while the run goes on'
+            Stop-Process -Id $child.Id -Force
+            $child.WaitForExit()
+        }
+        finally { if (-not $child.HasExited) { Stop-Process -Id $child.Id -Force } }
+        (Get-OverlayLab -Name $name).State | Should -Be 'Pending'
+        (Get-LabNamespaces $name).Count | Should -BeGreaterThan 0
+        Remove-OverlayLab -Name $name
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+        Test-Path "/run/overlaynet/labs/$name" | Should -BeFalse
+        $rootAfter = (& ip -j -4 addr show | ConvertFrom-Json | ForEach-Object { "$($_.ifname) $($_.addr_info.local)" }) + (& ip -4 route show)
+        $rootAfter | Should -Be $rootBefore
+    }
+
+    It 'finishes a killed run on the next Set-OverlayLab' {
+        $name = New-LabName
+        $path = New-GridLabFile -Name $name -Hosts 4 -Containers 2
+        $module = (Get-Module OverlayNet).Path
+        $child = Start-ChildPwsh "Import-Module '$module'; Set-OverlayLab -Path '$path' | Out-Null"
+        try {
+            $journal = "/run/overlaynet/labs/$name/journal"
+            Wait-Until -TimeoutSeconds 120 -Because 'the child to start its run' -Condition {
+                $child.HasExited -or ((Test-Path $journal) -and @(Get-Content $journal | Where-Object { $_ -like '*"Op":"step"*' }).Count -ge 5)
+            }
+            Stop-Process -Id $child.Id -Force
+            $child.WaitForExit()
+        }
+        finally { if (-not $child.HasExited) { Stop-Process -Id $child.Id -Force } }
+        $warnings = $null
+        Set-OverlayLab -Path $path -WarningVariable warnings -WarningAction SilentlyContinue -ProgressAction SilentlyContinue | Out-Null
+        (Get-OverlayLab -Name $name).State | Should -Be 'Applied'
+        @(Set-OverlayLab -Path $path).Count | Should -Be 0
+        @(Test-OverlayLab -Name $name).Passed | Should -Be $true
+    }
+}
+
+Describe 'Export-OverlayTopology' {
+    It 'describes a hand-built seed 003 lab so that applying it changes nothing, and rebuilds it after removal' {
+        $p = New-TestName 'ex'
+        $script:Labs.Add($p)
+        New-MulticastScriptLab $p 2 -Containers
+        $names = "$p-sw", "$p-h1", "$p-h2", "$p-c1", "$p-c2"
+        $tablesBefore = $names[1..2] | ForEach-Object { Get-LabTables $_ eth0, br0, vxlan0 }
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$p.lab.yml"
+        Export-OverlayTopology -NetNamespace $names -Path $file
+        (Import-OverlayTopology -Path $file).Name | Should -Be $p
+        @(Set-OverlayLab -Path $file).Count | Should -Be 0
+        Remove-OverlayLab -Name $p
+        $names | Where-Object { Test-Path "/run/netns/$_" } | Should -BeNullOrEmpty
+        @(Set-OverlayLab -Path $file).Count | Should -BeGreaterThan 0
+        $names[1..2] | ForEach-Object { Get-LabTables $_ eth0, br0, vxlan0 } | Should -Be $tablesBefore
+        (Test-IpConnectivity -NetNamespace "$p-c1" -Destination 10.233.0.3 -Count 1 -TimeoutMs 2000).Status | Should -Be 'Success'
+        Remove-OverlayLab -Name $p
+    }
+
+    It 'refuses namespaces without a common lab prefix' {
+        $err = $null
+        Export-OverlayTopology -NetNamespace 'abc', 'xyz' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ExportOverlayTopologyFailed,*'
+    }
+}
