@@ -38,6 +38,14 @@ BeforeAll {
     Add-NatMasquerade -SourcePrefix 10.233.0.0/16 -ExcludeDestinationPrefix 10.233.0.0/16 -OutInterface eth0 -NetNamespace $hostA | Out-Null
     Add-ForwardRule -InInterface br0 -OutInterface eth0 -SourcePrefix 10.233.0.0/16 -DestinationPrefix 192.168.8.0/24 -ConnectionState Related, Established -NetNamespace $hostA | Out-Null
     Add-ForwardRule -InInterface eth0 -Action Drop -NetNamespace $hostA | Out-Null
+    # A real forwarder (flanneld's UDP backend, seed 001) on a TUN device with a 15-byte name; stopped in AfterAll.
+    $fwdJob = Start-TunForwarder -TunName flannel-udp-001 -LocalAddress 192.168.8.101 -NetNamespace $hostA -AsJob -Route @{
+        '10.244.2.0/24' = '192.168.8.102'; '10.244.103.0/24' = '192.168.8.103' }
+    Wait-Until { Get-TunForwarder -TunName flannel-udp-001 -NetNamespace $hostA | Where-Object State -EQ Running } -TimeoutSeconds 30 -Because "the forwarder starts"
+    # A real lab topology (000: routed + VXLAN overlays) and the changes a first run of it would make (-WhatIf: nothing changes).
+    $lab = Import-OverlayTopology -Path (Join-Path $PSScriptRoot '../../examples/labs/000-routed-vxlan.lab.yml')
+    $labChanges = @(Set-OverlayLab -Topology $lab -WhatIf 6>$null)
+    $now = Get-Date
 
     $samples = @{
         'OverlayNet.Link'                 = { Get-IpLink -NetNamespace $hostA }
@@ -66,6 +74,68 @@ BeforeAll {
         'OverlayNet.IpTunnel'             = {
             [OverlayNet.IpTunnel]@{ Name = 'gre01'; Index = 11; Kind = 'gre'; Mode = 'Gre'; AdminState = 'Up'; Local = [ipaddress]'172.16.0.3'; Remote = [ipaddress]'172.16.0.5'; Ttl = 255; InputKey = 0x111111; OutputKey = 0x222222; Device = 'enp1s0'; NetNamespace = $hostA }
             [OverlayNet.IpTunnel]@{ Name = 'ip6gretap01'; Index = 12; Kind = 'ip6gretap'; Mode = 'Ip6GreTap'; AdminState = 'Down'; NetNamespace = $hostA }
+        }
+        # Events as a watch on this lab reports them: the objects are the real ones of $hostA.
+        'OverlayNet.NetlinkEvent'         = {
+            $neighbor = Get-IpNeighbor -IPAddress 10.20.1.4 -NetNamespace $hostA
+            $fdb = Get-BridgeFdbEntry -InterfaceName vxlan0 -NetNamespace $hostA | Where-Object Vni -EQ 4200
+            $address = Get-IpAddress -InterfaceName br0 -NetNamespace $hostA | Where-Object PrefixLength -EQ 16
+            $route = Get-IpRoute -DestinationPrefix 10.0.3.0/24 -NetNamespace $hostA
+            $rule = Get-IpRule -NetNamespace $hostA | Where-Object Priority -EQ 1000
+            $link = Get-IpLink -Name vxlan0 -NetNamespace $hostA
+            foreach ($e in @(
+                    @{ Action = 'New'; Type = 'Neighbor'; Object = $neighbor; InterfaceName = 'vxlan0' }
+                    @{ Action = 'Deleted'; Type = 'Fdb'; Object = $fdb; InterfaceName = 'vxlan0' }
+                    @{ Action = 'New'; Type = 'Address'; Object = $address; InterfaceName = 'br0' }
+                    @{ Action = 'Changed'; Type = 'Route'; Object = $route; InterfaceName = 'eth0' }
+                    @{ Action = 'New'; Type = 'Rule'; Object = $rule }
+                    @{ Action = 'Changed'; Type = 'Link'; Object = $link; InterfaceName = 'vxlan0' }
+                    @{ Action = 'Miss'; Type = 'L3Miss'; Object = [OverlayNet.IpNeighbor]@{ IPAddress = [ipaddress]'10.20.1.77'; InterfaceName = 'vxlan0' }; InterfaceName = 'vxlan0' }
+                    @{ Action = 'Resync'; Type = 'Neighbor'; Message = 'the kernel dropped notifications (ENOBUFS)' })) {
+                $e.Time = $now; $e.NetNamespace = $hostA
+                [OverlayNet.NetlinkEvent]$e
+            }
+        }
+        'OverlayNet.TunForwarder'         = { Get-TunForwarder -NetNamespace $hostA }
+        'OverlayNet.TunForwarderPeer'     = { (Get-TunForwarder -NetNamespace $hostA).Peers }
+        'OverlayNet.TunForwarderDrops'    = { (Get-TunForwarder -NetNamespace $hostA).Drops }
+        'OverlayNet.LabTopology'          = { $lab; Get-ChildItem (Join-Path $PSScriptRoot '../../examples/labs/*.lab.yml') | Import-OverlayTopology }
+        'OverlayNet.LabChange'            = { $labChanges }
+        # Control-plane objects need etcd (Agents.Tests.ps1 makes them for real): built as a lab's store and agents show them.
+        'OverlayNet.OverlayStore'         = {
+            [OverlayNet.OverlayStore]@{ Name = 'ont-1a2b3c4d'; Endpoints = 'http://127.0.0.1:40123', 'http://127.0.0.1:40125', 'http://127.0.0.1:40127'
+                PeerUrls = 'http://127.0.0.1:40124', 'http://127.0.0.1:40126', 'http://127.0.0.1:40128'; ProcessIds = 4194301, 4194302, 4194303; DataPath = '/tmp/overlaynet-etcd-ont-1a2b3c4d' }
+            [OverlayNet.OverlayStore]@{ Name = 'lab'; Endpoints = 'http://127.0.0.1:2379'; PeerUrls = 'http://127.0.0.1:2380'; ProcessIds = 4711; DataPath = '/tmp/overlaynet-etcd-lab' }
+        }
+        'OverlayNet.OverlayNetwork'       = {
+            [OverlayNet.OverlayNetwork]@{ Name = 'ont-1a2b3c4d-overlay'; Vni = 16777215; Port = 4789; Subnet = '10.244.0.0/16' }
+            [OverlayNet.OverlayNetwork]@{ Name = 'demo'; Vni = 42; Port = 65535; Subnet = '172.31.255.0/24' }
+        }
+        'OverlayNet.OverlayEndpoint'      = {
+            [OverlayNet.OverlayEndpoint]@{ NetworkName = 'ont-1a2b3c4d-ovl'; IPAddress = [ipaddress]'172.31.255.254'; MacAddress = [OverlayNet.MacAddress]::Parse('52:5e:55:58:9a:ab'); HostName = 'ont-1a2b3c4d' }
+            [OverlayNet.OverlayEndpoint]@{ NetworkName = 'demo'; IPAddress = [ipaddress]'10.20.1.4'; MacAddress = [OverlayNet.MacAddress]::Parse('02:42:0a:14:01:04'); HostName = 'node1' }
+        }
+        'OverlayNet.AgentEvent'           = {
+            [OverlayNet.AgentEvent]@{ Time = $now; HostName = 'ont-1a2b3c4d'; Action = 'Lease'; Detail = 'lease 694d7a1b2c3d4e5f ttl 60s' }
+            [OverlayNet.AgentEvent]@{ Time = $now; HostName = 'ont-1a2b3c4d'; Action = 'Applied'; Detail = 'neigh 172.31.255.254 lladdr 52:5e:55:58:9a:ab' }
+            [OverlayNet.AgentEvent]@{ Time = $now; HostName = 'ont-1a2b3c4d'; Action = 'Applied'; Detail = 'fdb 52:5e:55:58:9a:ab dst 192.168.255.254' }
+            [OverlayNet.AgentEvent]@{ Time = $now; HostName = 'ont-1a2b3c4d'; Action = 'Removed'; Detail = 'route 10.244.103.0/24 via 10.244.103.0 onlink' }
+            [OverlayNet.AgentEvent]@{ Time = $now; HostName = 'ont-1a2b3c4d'; Action = 'Resync'; Detail = 'store reachable again at http://127.0.0.1:40125' }
+        }
+        'OverlayNet.OverlayAgentInfo'     = {
+            [OverlayNet.OverlayAgentInfo]@{ HostName = 'ont-1a2b3c4d'; NetNamespace = 'ont-1a2b3c4d'; Schema = 'OverlayNet'; Network = 'ont-1a2b3c4d-ovl'; Device = 'vxlan-ovl-12345'; State = 'Starting'
+                EtcdEndpoint = 'http://127.0.0.1:40123'; Lease = '694d7a1b2c3d4e5f'; Revision = 1234567; Applied = 1048576; Removed = 1048576; StartTime = $now; JobId = 12345 }
+            [OverlayNet.OverlayAgentInfo]@{ HostName = 'node2'; NetNamespace = 'node2'; Schema = 'Flannel'; Network = '10.244.103.0/24'; Device = 'flannel.1'; State = 'Running'
+                EtcdEndpoint = 'http://127.0.0.1:2379'; Lease = '694d7a1b2c3d4e60'; Revision = 42; Applied = 3; Removed = 0; StartTime = $now }
+        }
+        'OverlayNet.LabInfo'              = {
+            [OverlayNet.LabInfo]@{ Name = 'lab000'; State = 'Applied'; Namespaces = 'lab000-a', 'lab000-b', 'lab000-ra', 'lab000-rb', 'lab000-va', 'lab000-vb'; Path = '/root/labs/000-routed-vxlan.lab.yml'; LastRun = $now }
+            [OverlayNet.LabInfo]@{ Name = 'ont-1a2b3c4d-lab'; State = 'Pending'; Namespaces = @('ont-1a2b3c4d-h1'); Path = '/work/wt/views/examples/labs/003-multicast-nat.lab.yml'; LastRun = $now; Detail = 'a run did not finish' }
+            [OverlayNet.LabInfo]@{ Name = 'lab002'; State = 'Empty' }
+        }
+        'OverlayNet.LabCheckResult'       = {
+            [OverlayNet.LabCheckResult]@{ Lab = 'ont-1a2b3c4d'; From = 'ctr-vxlan-a1'; To = 'ctr-vxlan-b12'; Destination = '172.31.255.254'; Expect = 'Success'; Reached = $true; RoundTripMs = 0.087 }
+            [OverlayNet.LabCheckResult]@{ Lab = 'lab002'; From = 'c1'; To = '172.31.255.254'; Destination = '172.31.255.254'; Expect = 'Failure'; Reached = $true }
         }
     }
 
@@ -105,6 +175,7 @@ Describe 'The <Type> table view' -ForEach $viewTypes {
 }
 
 AfterAll {
+    if ($fwdJob) { Stop-TunForwarder -TunName flannel-udp-001 -NetNamespace $hostA; Remove-Job $fwdJob -Force }
     Remove-TestNamespace $hostA, $hostB
     Get-LeftoverTestNamespace | Should -BeNullOrEmpty -Because 'every namespace this file made must be gone'
 }
