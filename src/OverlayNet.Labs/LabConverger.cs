@@ -1,5 +1,5 @@
 using OverlayNet.Labs.Journal;
-using OverlayNet.Labs.Reconcile;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Labs.State;
 
 namespace OverlayNet.Labs;

@@ -1,5 +1,5 @@
 using System.Net;
-using OverlayNet.Labs.Reconcile;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Netlink.Interop;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Netfilter;
