@@ -97,6 +97,19 @@ public sealed class KernelState : IDisposable
             case VlanLink vl:
                 p.AddRange([("parent", vl.Parent), ("id", vl.VlanId.ToString())]);
                 break;
+            case MacvlanLink mv:
+                // A container's macvlan: its parent is in the host's namespace; confirmed as for a veth's peer.
+                string? parent = null;
+                if (want.TryGetValue($"{LabObjectKind.Link}|{ns}|{l.Name}", out LabObject? dm) && dm["parent"] is string wantedParent)
+                {
+                    string pns = wantedParent[..wantedParent.IndexOf('/')], pname = wantedParent[(wantedParent.IndexOf('/') + 1)..];
+                    if (all.TryGetValue(pns, out List<Link>? parentLinks)
+                        && parentLinks.FirstOrDefault(x => x.Name == pname) is Link candidate && candidate.Index == mv.ParentIndex
+                        && (mv.LinkNetNsId == null ? pns == ns : NsId(ns, pns) == mv.LinkNetNsId))
+                        parent = wantedParent;
+                }
+                p.AddRange([("parent", parent ?? "?"), ("mode", mv.Mode.ToString().ToLowerInvariant()), ("mac", mv.MacAddress?.ToString())]);
+                break;
         }
         if (l.Name == "lo") p.RemoveAll(x => x.Item1 != "up");
         return new LabObject(LabObjectKind.Link, ns, l.Name, p.ToArray());

@@ -189,6 +189,21 @@ public sealed class KernelWriter(KernelState kernel)
             case "vlan":
                 spec = new VlanLinkSpec(o.Name, c.GetIndex(o["parent"]!), int.Parse(o["id"]!));
                 break;
+            case "macvlan":
+                // Made by the parent's namespace straight into this one (ip link add ... link eth0.10 netns c1),
+                // so it never exists half-placed on the host.
+                string parent = o["parent"]!;
+                string hostNs = parent[..parent.IndexOf('/')], parentName = parent[(parent.IndexOf('/') + 1)..];
+                RtnlClient host = kernel.Client(hostNs);
+                var mv = new MacvlanLinkSpec(o.Name, host.GetIndex(parentName)) { Mode = Enum.Parse<MacvlanMode>(o["mode"]!, ignoreCase: true) };
+                if (o["mac"] is string mac) mv.MacAddress = MacAddress.Parse(mac);
+                using (NetNamespaceHandle h = NetNamespaceHandle.Open(o.Namespace))
+                {
+                    mv.NetNamespaceFd = hostNs == o.Namespace ? null : h.Fd;
+                    host.CreateLink(mv);
+                }
+                c.SetLink(c.GetIndex(o.Name), new LinkChange { Up = o["up"] == "true" });
+                return;
             default:
                 throw new NotSupportedException($"Labs cannot create links of kind '{o["kind"]}'.");
         }
