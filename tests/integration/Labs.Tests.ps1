@@ -161,6 +161,44 @@ Describe 'Seed lab files' {
     }
 }
 
+Describe 'Seed 004 lab file (VLAN + macvlan + router)' {
+    # This kernel lacks 8021q, so 004 is applied in the kernel tier (Labs.KernelTier.Tests.ps1). Reading it and
+    # planning it need no VLAN support: the plan reads only namespaces that do not exist yet.
+    It 'imports and validates: two VLANs on every host, four macvlan containers, the router forwarding' {
+        $name = New-LabName
+        $t = Import-OverlayTopology -Path (Copy-SeedLab -Seed 004 -Name $name)
+        $t.Hosts.Name | Should -Be @('h1', 'h2', 'router')
+        @($t.Hosts | ForEach-Object { "$($_.Name)=$($_.Forwarding)" }) | Should -Be @('h1=False', 'h2=False', 'router=True')
+        @($t.Overlays | ForEach-Object { "$($_.Name) $($_.Type) $($_.VlanId) $($_.Interface) $($_.Subnet) $($_.Gateway)" }) |
+            Should -Be @('vlan10 Vlan 10 eth0.10 172.18.0.0/24 172.18.0.1', 'vlan20 Vlan 20 eth0.20 172.19.0.0/24 172.19.0.1')
+        @($t.Containers | ForEach-Object { "$($_.Name) $($_.Host) $($_.Overlay) $($_.Address)/$($_.PrefixLength)" }) |
+            Should -Be @('bbox10 h1 vlan10 172.18.0.2/24', 'bbox20 h1 vlan20 172.19.0.3/24', 'bbox30 h2 vlan10 172.18.0.5/24', 'bbox40 h2 vlan20 172.19.0.4/24')
+        $t.Checks | Should -HaveCount 5
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+    }
+
+    It 'plans the whole lab under -WhatIf (VLAN devices, macvlans in the containers, defaults via the router) and changes nothing' {
+        $name = New-LabName
+        $diff = @(Set-OverlayLab -Path (Copy-SeedLab -Seed 004 -Name $name) -WhatIf)
+        $diff | Should -HaveCount 52
+        @($diff | Where-Object Action -ne 'Create') | Should -BeNullOrEmpty
+        @($diff | Where-Object Kind -eq 'Namespace') | Should -HaveCount 8
+        @($diff | Where-Object { $_.Kind -eq 'Link' -and $_.After -like '*kind=vlan*' } | ForEach-Object { "$($_.Host) $($_.Name) $($_.After)" }) | Sort-Object |
+            Should -Be @(foreach ($h in 'h1', 'h2', 'router') { foreach ($v in 10, 20) { "$name-$h eth0.$v id=$v kind=vlan parent=eth0 up=true" } })
+        @($diff | Where-Object { $_.Kind -eq 'Link' -and $_.After -like '*kind=macvlan*' } | ForEach-Object { "$($_.Host) $($_.Name) $($_.After)" }) |
+            Should -Be @("$name-bbox10 eth0 kind=macvlan mode=bridge parent=$name-h1/eth0.10 up=true", "$name-bbox20 eth0 kind=macvlan mode=bridge parent=$name-h1/eth0.20 up=true",
+                "$name-bbox30 eth0 kind=macvlan mode=bridge parent=$name-h2/eth0.10 up=true", "$name-bbox40 eth0 kind=macvlan mode=bridge parent=$name-h2/eth0.20 up=true")
+        @($diff | Where-Object Kind -eq 'Route' | ForEach-Object { "$($_.Host) $($_.Name) $($_.After)" }) |
+            Should -Be @("$name-bbox10 default dev=eth0 via=172.18.0.1", "$name-bbox20 default dev=eth0 via=172.19.0.1", "$name-bbox30 default dev=eth0 via=172.18.0.1", "$name-bbox40 default dev=eth0 via=172.19.0.1")
+        @($diff | Where-Object { $_.Kind -eq 'Address' -and $_.Host -eq "$name-router" } | ForEach-Object { "$($_.Name) $($_.After)" }) |
+            Should -Be @('eth0 address=192.168.1.13/24', 'eth0.10 address=172.18.0.1/24', 'eth0.20 address=172.19.0.1/24')
+        ($diff | Where-Object { $_.Kind -eq 'Sysctl' -and $_.Host -eq "$name-router" }).After | Should -Be 'value=1'
+        @($diff | Where-Object Kind -eq 'Nat' | ForEach-Object Name) | Should -Be @('masquerade 172.18.0.0/24 oif eth0.20', 'masquerade 172.19.0.0/24 oif eth0.10')
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+        Get-OverlayLab -Name $name | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Changing a running lab' {
     BeforeAll {
         $script:Name = New-LabName

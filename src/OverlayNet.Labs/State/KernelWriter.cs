@@ -121,7 +121,10 @@ public sealed class KernelWriter(KernelState kernel)
                 }
                 break;
             case LabObjectKind.Address:
-                Remove(before);
+                // The old address may have gone with its device, made anew earlier in this run (a container's
+                // macvlan moved to another VLAN): gone is what was wanted.
+                try { Remove(before); }
+                catch (ErrnoException e) when (e.Errno is EADDRNOTAVAIL or ENODEV) { }
                 Create(after);
                 break;
             case LabObjectKind.Sysctl: Create(after); break;
