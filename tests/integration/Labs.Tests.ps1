@@ -197,6 +197,35 @@ Describe 'Seed 004 lab file (VLAN + macvlan + router)' {
         Get-LabNamespaces $name | Should -BeNullOrEmpty
         Get-OverlayLab -Name $name | Should -BeNullOrEmpty
     }
+
+    It 'makes a container macvlan on a parent in another namespace and reads it back as planned (this kernel has macvlan)' {
+        # The step of 004 that needs no VLAN: the lab's own writer and reader (from the module's assembly), with a
+        # veth named eth0 standing in for the host's eth0.10 (a name the container's device shares).
+        $asm = (Import-OverlayTopology -Path (Copy-SeedLab -Seed 004 -Name (New-LabName))).GetType().Assembly
+        $hostNs = New-TestNamespace; $ctrNs = New-TestNamespace
+        $state = $null
+        try {
+            New-VethLink -NetNamespace $hostNs -Name eth0 -PeerName far0 -Up | Out-Null
+            $props = [Collections.Generic.SortedDictionary[string, string]]::new([StringComparer]::Ordinal)
+            foreach ($kv in @{ kind = 'macvlan'; up = 'true'; parent = "$hostNs/eth0"; mode = 'bridge'; mac = '02:00:00:00:00:0b' }.GetEnumerator()) { $props[$kv.Key] = $kv.Value }
+            $want = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.LabObject'), [object[]]@([Enum]::Parse($asm.GetType('OverlayNet.Labs.State.LabObjectKind'), 'Link'), $ctrNs, 'eth0', $props))
+            $state = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.KernelState'))
+            $writer = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.KernelWriter'), [object[]]@($state))
+            $writer.Apply('Create', $null, $want, $false)
+            $list = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.LabObject').MakeArrayType(), 1); $list[0] = $want
+            $got = @($state.Read([string[]]@($hostNs, $ctrNs), $list) | Where-Object { $_.Namespace -eq $ctrNs -and $_.Name -eq 'eth0' })
+            $got | Should -HaveCount 1
+            $got[0].Describe() | Should -Be "kind=macvlan mac=02:00:00:00:00:0b mode=bridge parent=$hostNs/eth0 up=true"
+            $want.IsSatisfiedBy($got[0]) | Should -BeTrue
+            $link = Get-MacvlanLink -NetNamespace $ctrNs -Name eth0
+            $link.Mode | Should -Be 'Bridge'
+            "$($link.MacAddress)" | Should -Be '02:00:00:00:00:0b'
+        }
+        finally {
+            if ($state) { $state.Dispose() }
+            Remove-NetNamespace -Name $hostNs, $ctrNs -ErrorAction SilentlyContinue
+        }
+    }
 }
 
 Describe 'Changing a running lab' {
