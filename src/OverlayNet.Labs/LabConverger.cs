@@ -1,5 +1,5 @@
 using OverlayNet.Labs.Journal;
-using OverlayNet.Labs.Reconcile;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Labs.State;
 
 namespace OverlayNet.Labs;
@@ -58,6 +58,7 @@ public sealed class LabConverger(string labName) : IDisposable
             null => 0,
             "bridge" => 1,
             "veth" => 2,
+            "macvlan" => 4, // a container's, on its host's VLAN device: after that
             _ => 3, // vxlan, tunnels, vlan: on top of the underlay veth
         };
         return (int)o.Kind * 10 + linkRank;

@@ -1,3 +1,4 @@
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Labs.Journal;
 using OverlayNet.Labs.State;
 using OverlayNet.Netlink.Namespaces;
@@ -26,7 +27,7 @@ public static class LabTeardown
         foreach (string ns in journal.Owned.Reverse().ToList())
         {
             var obj = new LabObject(LabObjectKind.Namespace, ns, ns);
-            LabChange change = LabChange.From(lab, Reconcile.ChangeAction.Remove, obj, null);
+            LabChange change = LabChange.From(lab, ChangeAction.Remove, obj, null);
             if (shouldProcess != null && !shouldProcess(change)) { all = false; continue; }
             try
             {

@@ -161,6 +161,73 @@ Describe 'Seed lab files' {
     }
 }
 
+Describe 'Seed 004 lab file (VLAN + macvlan + router)' {
+    # This kernel lacks 8021q, so 004 is applied in the kernel tier (Labs.KernelTier.Tests.ps1). Reading it and
+    # planning it need no VLAN support: the plan reads only namespaces that do not exist yet.
+    It 'imports and validates: two VLANs on every host, four macvlan containers, the router forwarding' {
+        $name = New-LabName
+        $t = Import-OverlayTopology -Path (Copy-SeedLab -Seed 004 -Name $name)
+        $t.Hosts.Name | Should -Be @('h1', 'h2', 'router')
+        @($t.Hosts | ForEach-Object { "$($_.Name)=$($_.Forwarding)" }) | Should -Be @('h1=False', 'h2=False', 'router=True')
+        @($t.Overlays | ForEach-Object { "$($_.Name) $($_.Type) $($_.VlanId) $($_.Interface) $($_.Subnet) $($_.Gateway)" }) |
+            Should -Be @('vlan10 Vlan 10 eth0.10 172.18.0.0/24 172.18.0.1', 'vlan20 Vlan 20 eth0.20 172.19.0.0/24 172.19.0.1')
+        @($t.Containers | ForEach-Object { "$($_.Name) $($_.Host) $($_.Overlay) $($_.Address)/$($_.PrefixLength)" }) |
+            Should -Be @('bbox10 h1 vlan10 172.18.0.2/24', 'bbox20 h1 vlan20 172.19.0.3/24', 'bbox30 h2 vlan10 172.18.0.5/24', 'bbox40 h2 vlan20 172.19.0.4/24')
+        $t.Checks | Should -HaveCount 5
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+    }
+
+    It 'plans the whole lab under -WhatIf (VLAN devices, macvlans in the containers, defaults via the router) and changes nothing' {
+        $name = New-LabName
+        $diff = @(Set-OverlayLab -Path (Copy-SeedLab -Seed 004 -Name $name) -WhatIf)
+        $diff | Should -HaveCount 52
+        @($diff | Where-Object Action -ne 'Create') | Should -BeNullOrEmpty
+        @($diff | Where-Object Kind -eq 'Namespace') | Should -HaveCount 8
+        @($diff | Where-Object { $_.Kind -eq 'Link' -and $_.After -like '*kind=vlan*' } | ForEach-Object { "$($_.Host) $($_.Name) $($_.After)" }) | Sort-Object |
+            Should -Be @(foreach ($h in 'h1', 'h2', 'router') { foreach ($v in 10, 20) { "$name-$h eth0.$v id=$v kind=vlan parent=eth0 up=true" } })
+        @($diff | Where-Object { $_.Kind -eq 'Link' -and $_.After -like '*kind=macvlan*' } | ForEach-Object { "$($_.Host) $($_.Name) $($_.After)" }) |
+            Should -Be @("$name-bbox10 eth0 kind=macvlan mode=bridge parent=$name-h1/eth0.10 up=true", "$name-bbox20 eth0 kind=macvlan mode=bridge parent=$name-h1/eth0.20 up=true",
+                "$name-bbox30 eth0 kind=macvlan mode=bridge parent=$name-h2/eth0.10 up=true", "$name-bbox40 eth0 kind=macvlan mode=bridge parent=$name-h2/eth0.20 up=true")
+        @($diff | Where-Object Kind -eq 'Route' | ForEach-Object { "$($_.Host) $($_.Name) $($_.After)" }) |
+            Should -Be @("$name-bbox10 default dev=eth0 via=172.18.0.1", "$name-bbox20 default dev=eth0 via=172.19.0.1", "$name-bbox30 default dev=eth0 via=172.18.0.1", "$name-bbox40 default dev=eth0 via=172.19.0.1")
+        @($diff | Where-Object { $_.Kind -eq 'Address' -and $_.Host -eq "$name-router" } | ForEach-Object { "$($_.Name) $($_.After)" }) |
+            Should -Be @('eth0 address=192.168.1.13/24', 'eth0.10 address=172.18.0.1/24', 'eth0.20 address=172.19.0.1/24')
+        ($diff | Where-Object { $_.Kind -eq 'Sysctl' -and $_.Host -eq "$name-router" }).After | Should -Be 'value=1'
+        @($diff | Where-Object Kind -eq 'Nat' | ForEach-Object Name) | Should -Be @('masquerade 172.18.0.0/24 oif eth0.20', 'masquerade 172.19.0.0/24 oif eth0.10')
+        Get-LabNamespaces $name | Should -BeNullOrEmpty
+        Get-OverlayLab -Name $name | Should -BeNullOrEmpty
+    }
+
+    It 'makes a container macvlan on a parent in another namespace and reads it back as planned (this kernel has macvlan)' {
+        # The step of 004 that needs no VLAN: the lab's own writer and reader (from the module's assembly), with a
+        # veth named eth0 standing in for the host's eth0.10 (a name the container's device shares).
+        $asm = (Import-OverlayTopology -Path (Copy-SeedLab -Seed 004 -Name (New-LabName))).GetType().Assembly
+        $hostNs = New-TestNamespace; $ctrNs = New-TestNamespace
+        $state = $null
+        try {
+            New-VethLink -NetNamespace $hostNs -Name eth0 -PeerName far0 -Up | Out-Null
+            $props = [Collections.Generic.SortedDictionary[string, string]]::new([StringComparer]::Ordinal)
+            foreach ($kv in @{ kind = 'macvlan'; up = 'true'; parent = "$hostNs/eth0"; mode = 'bridge'; mac = '02:00:00:00:00:0b' }.GetEnumerator()) { $props[$kv.Key] = $kv.Value }
+            $want = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.LabObject'), [object[]]@([Enum]::Parse($asm.GetType('OverlayNet.Labs.State.LabObjectKind'), 'Link'), $ctrNs, 'eth0', $props))
+            $state = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.KernelState'))
+            $writer = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.KernelWriter'), [object[]]@($state))
+            $writer.Apply('Create', $null, $want, $false)
+            $list = [Activator]::CreateInstance($asm.GetType('OverlayNet.Labs.State.LabObject').MakeArrayType(), 1); $list[0] = $want
+            $got = @($state.Read([string[]]@($hostNs, $ctrNs), $list) | Where-Object { $_.Namespace -eq $ctrNs -and $_.Name -eq 'eth0' })
+            $got | Should -HaveCount 1
+            $got[0].Describe() | Should -Be "kind=macvlan mac=02:00:00:00:00:0b mode=bridge parent=$hostNs/eth0 up=true"
+            $want.IsSatisfiedBy($got[0]) | Should -BeTrue
+            $link = Get-MacvlanLink -NetNamespace $ctrNs -Name eth0
+            $link.Mode | Should -Be 'Bridge'
+            "$($link.MacAddress)" | Should -Be '02:00:00:00:00:0b'
+        }
+        finally {
+            if ($state) { $state.Dispose() }
+            Remove-NetNamespace -Name $hostNs, $ctrNs -ErrorAction SilentlyContinue
+        }
+    }
+}
+
 Describe 'Changing a running lab' {
     BeforeAll {
         $script:Name = New-LabName

@@ -1,6 +1,6 @@
 using System.Net;
-using OverlayNet.Agent.Reconcile;
 using OverlayNet.Netlink.Protocol;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Netlink.Route;
 
 namespace OverlayNet.Agent.Agent;
@@ -42,19 +42,26 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
         return t;
     }
 
-    /// <summary>The three tables' differences, desired against actual.</summary>
+    /// <summary>
+    /// The three tables' differences, desired against actual, from the library's shared diff core: Before is
+    /// what the kernel holds (Update, Remove), After what the store wants (Create, Update).
+    /// </summary>
     public sealed record Plan(
-        List<Change<MacAddress, IPAddress>> Fdb,
-        List<Change<IPAddress, MacAddress>> Neighbors,
-        List<Change<IpPrefix, IPAddress>> Routes)
+        List<StateChange<MacAddress, IPAddress>> Fdb,
+        List<StateChange<IPAddress, MacAddress>> Neighbors,
+        List<StateChange<IpPrefix, IPAddress>> Routes)
     {
         public int Count => Fdb.Count + Neighbors.Count + Routes.Count;
     }
 
-    public Plan Diff(VtepTables desired, VtepTables actual) => new(
-        Reconciler.Diff(desired.Fdb, actual.Fdb),
-        Reconciler.Diff(desired.Neighbors, actual.Neighbors),
-        Reconciler.Diff(desired.Routes, actual.Routes));
+    /// <summary>No kernel needed: static so the plan can be tested on its own.</summary>
+    public static Plan Diff(VtepTables desired, VtepTables actual) => new(
+        StateDiff.Compute(desired.Fdb, actual.Fdb, Same),
+        StateDiff.Compute(desired.Neighbors, actual.Neighbors, Same),
+        StateDiff.Compute(desired.Routes, actual.Routes, Same));
+
+    // A table entry is one value (destination, MAC, gateway): it satisfies the store only when equal.
+    private static bool Same<T>(T want, T have) => EqualityComparer<T>.Default.Equals(want, have);
 
     /// <summary>One applied (or refused) change, described as iproute2 would print it.</summary>
     public readonly record struct Outcome(bool Removed, string Text, Exception? Error);
@@ -81,18 +88,18 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
         {
             foreach (var (tag, error) in done) if (error != null) errors[tag] = error;
         }
-        foreach (var c in plan.Routes.Where(c => c.Kind == ChangeKind.Remove))
-            Queue(true, $"route {c.Key} via {c.Actual} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.Actual!), RouteOperation.Delete, t));
-        foreach (var c in plan.Fdb.Where(c => c.Kind == ChangeKind.Remove))
-            Queue(true, $"fdb {c.Key} dst {c.Actual}", t => _batch.Add(FdbSpecFor(c.Key, c.Actual!), FdbOperation.Delete, t));
-        foreach (var c in plan.Neighbors.Where(c => c.Kind == ChangeKind.Remove))
-            Queue(true, $"neigh {c.Key} lladdr {c.Actual}", t => _batch.Add(NeighborSpecFor(c.Key, c.Actual), NeighborOperation.Delete, t));
-        foreach (var c in plan.Neighbors.Where(c => c.Kind != ChangeKind.Remove))
-            Queue(false, $"neigh {c.Key} lladdr {c.Desired}", t => _batch.Add(NeighborSpecFor(c.Key, c.Desired), NeighborOperation.Replace, t));
-        foreach (var c in plan.Fdb.Where(c => c.Kind != ChangeKind.Remove))
-            Queue(false, $"fdb {c.Key} dst {c.Desired}", t => _batch.Add(FdbSpecFor(c.Key, c.Desired!), FdbOperation.Replace, t));
-        foreach (var c in plan.Routes.Where(c => c.Kind != ChangeKind.Remove))
-            Queue(false, $"route {c.Key} via {c.Desired} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.Desired!), RouteOperation.Replace, t));
+        foreach (var c in plan.Routes.Where(c => c.Action == ChangeAction.Remove))
+            Queue(true, $"route {c.Key} via {c.Before} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.Before!), RouteOperation.Delete, t));
+        foreach (var c in plan.Fdb.Where(c => c.Action == ChangeAction.Remove))
+            Queue(true, $"fdb {c.Key} dst {c.Before}", t => _batch.Add(FdbSpecFor(c.Key, c.Before!), FdbOperation.Delete, t));
+        foreach (var c in plan.Neighbors.Where(c => c.Action == ChangeAction.Remove))
+            Queue(true, $"neigh {c.Key} lladdr {c.Before}", t => _batch.Add(NeighborSpecFor(c.Key, c.Before), NeighborOperation.Delete, t));
+        foreach (var c in plan.Neighbors.Where(c => c.Action != ChangeAction.Remove))
+            Queue(false, $"neigh {c.Key} lladdr {c.After}", t => _batch.Add(NeighborSpecFor(c.Key, c.After), NeighborOperation.Replace, t));
+        foreach (var c in plan.Fdb.Where(c => c.Action != ChangeAction.Remove))
+            Queue(false, $"fdb {c.Key} dst {c.After}", t => _batch.Add(FdbSpecFor(c.Key, c.After!), FdbOperation.Replace, t));
+        foreach (var c in plan.Routes.Where(c => c.Action != ChangeAction.Remove))
+            Queue(false, $"route {c.Key} via {c.After} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.After!), RouteOperation.Replace, t));
         Collect(_batch.Complete());
         var outcomes = new List<Outcome>(texts.Count);
         for (int i = 0; i < texts.Count; i++)

@@ -100,7 +100,7 @@ public sealed class OverlayAgent : IDisposable
         _sinceFullCompare.Restart();
         VtepTables desired = _schema.Desired(_keys, ReportMalformed);
         VtepTables actual = _kernel!.Dump();
-        KernelVtep.Plan plan = _kernel.Diff(desired, actual);
+        KernelVtep.Plan plan = KernelVtep.Diff(desired, actual);
         if (plan.Count == 0) return 0;
         Writes += plan.Count;
         foreach (KernelVtep.Outcome o in _kernel.Apply(plan))

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using OverlayNet.Labs.Reconcile;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Labs.State;
 
 namespace OverlayNet.Labs.Journal;

@@ -48,10 +48,13 @@ public static class DesiredState
         {
             LabOverlay ov = lab.FindOverlay(c.Overlay)!;
             string hostNs = lab.NamespaceOf(c.Host), ctrNs = lab.NamespaceOf(c.Name);
-            o.Add(Link(hostNs, c.HostInterface, "veth", ("master", ov.Bridge), ("peer", $"{ctrNs}/eth0"), ("peer-mac", c.MacAddress?.ToString())));
+            if (ov.Type == OverlayType.Vlan) // seed 004: a macvlan on the host's VLAN device, made in the container
+                o.Add(Link(ctrNs, "eth0", "macvlan", ("parent", $"{hostNs}/{ov.Interface}"), ("mode", "bridge"), ("mac", c.MacAddress?.ToString())));
+            else
+                o.Add(Link(hostNs, c.HostInterface, "veth", ("master", ov.Bridge), ("peer", $"{ctrNs}/eth0"), ("peer-mac", c.MacAddress?.ToString())));
             o.Add(Address(ctrNs, "eth0", $"{c.Address}/{c.PrefixLength}"));
-            if (c.DefaultRoute && ov.BridgeAddress(c.Host) is IpPrefix gw)
-                o.Add(Route(ctrNs, "default", gw.Address.ToString(), "eth0", onlink: false));
+            if (c.DefaultRoute && ov.GatewayFor(c.Host) is IPAddress gw)
+                o.Add(Route(ctrNs, "default", gw.ToString(), "eth0", onlink: false));
         }
 
         foreach (LabNat n in lab.Nat)

@@ -71,19 +71,7 @@ public sealed class KernelState : IDisposable
         {
             case VethLink v:
                 if (peerEnds.Contains($"{ns}/{l.Name}")) return null; // the far end of a pair: described with its near end
-                string? peer = null;
-                Link? far = null;
-                if (want.TryGetValue($"{LabObjectKind.Link}|{ns}|{l.Name}", out LabObject? d) && d["peer"] is string wanted)
-                {
-                    string pns = wanted[..wanted.IndexOf('/')], pname = wanted[(wanted.IndexOf('/') + 1)..];
-                    if (all.TryGetValue(pns, out List<Link>? farLinks)
-                        && farLinks.FirstOrDefault(x => x.Name == pname) is Link candidate && candidate.Index == v.PeerIndex
-                        && (v.LinkNetNsId == null ? pns == ns : NsId(ns, pns) == v.LinkNetNsId))
-                    {
-                        peer = wanted;
-                        far = candidate;
-                    }
-                }
+                Link? far = FarEnd(ns, l, "peer", v.PeerIndex, want, all, out string? peer);
                 p.Add(("peer", peer ?? "?"));
                 if (far != null) p.Add(("peer-mac", far.MacAddress?.ToString()));
                 break;
@@ -97,9 +85,35 @@ public sealed class KernelState : IDisposable
             case VlanLink vl:
                 p.AddRange([("parent", vl.Parent), ("id", vl.VlanId.ToString())]);
                 break;
+            case MacvlanLink mv:
+                // A container's macvlan: its parent is in the host's namespace; confirmed as a veth's peer is.
+                FarEnd(ns, l, "parent", mv.ParentIndex, want, all, out string? parent);
+                p.AddRange([("parent", parent ?? "?"), ("mode", mv.Mode.ToString().ToLowerInvariant()), ("mac", mv.MacAddress?.ToString())]);
+                break;
         }
         if (l.Name == "lo") p.RemoveAll(x => x.Item1 != "up");
         return new LabObject(LabObjectKind.Link, ns, l.Name, p.ToArray());
+    }
+
+    /// <summary>
+    /// The device at the far end of <paramref name="l"/> (a veth's peer, a macvlan's parent), when it is the one
+    /// the desired object names in <paramref name="attribute"/> ("ns/name"): same index, and the namespace the
+    /// kernel's link-netnsid points at. <paramref name="named"/> is then that "ns/name", else null.
+    /// </summary>
+    private Link? FarEnd(string ns, Link l, string attribute, int farIndex, Dictionary<string, LabObject> want,
+        IReadOnlyDictionary<string, List<Link>> all, out string? named)
+    {
+        named = null;
+        if (!want.TryGetValue($"{LabObjectKind.Link}|{ns}|{l.Name}", out LabObject? d) || d[attribute] is not string wanted) return null;
+        string fns = wanted[..wanted.IndexOf('/')], fname = wanted[(wanted.IndexOf('/') + 1)..];
+        if (all.TryGetValue(fns, out List<Link>? farLinks)
+            && farLinks.FirstOrDefault(x => x.Name == fname) is Link candidate && candidate.Index == farIndex
+            && (l.LinkNetNsId == null ? fns == ns : NsId(ns, fns) == l.LinkNetNsId))
+        {
+            named = wanted;
+            return candidate;
+        }
+        return null;
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

@@ -1,5 +1,5 @@
 using System.Net;
-using OverlayNet.Labs.Reconcile;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Netlink.Interop;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Netfilter;
@@ -121,7 +121,10 @@ public sealed class KernelWriter(KernelState kernel)
                 }
                 break;
             case LabObjectKind.Address:
-                Remove(before);
+                // The old address may have gone with its device, made anew earlier in this run (a container's
+                // macvlan moved to another VLAN): gone is what was wanted.
+                try { Remove(before); }
+                catch (ErrnoException e) when (e.Errno is EADDRNOTAVAIL or ENODEV) { }
                 Create(after);
                 break;
             case LabObjectKind.Sysctl: Create(after); break;
@@ -189,6 +192,21 @@ public sealed class KernelWriter(KernelState kernel)
             case "vlan":
                 spec = new VlanLinkSpec(o.Name, c.GetIndex(o["parent"]!), int.Parse(o["id"]!));
                 break;
+            case "macvlan":
+                // Made by the parent's namespace straight into this one (ip link add ... link eth0.10 netns c1),
+                // so it never exists half-placed on the host.
+                string parent = o["parent"]!;
+                string hostNs = parent[..parent.IndexOf('/')], parentName = parent[(parent.IndexOf('/') + 1)..];
+                RtnlClient host = kernel.Client(hostNs);
+                var mv = new MacvlanLinkSpec(o.Name, host.GetIndex(parentName)) { Mode = Enum.Parse<MacvlanMode>(o["mode"]!, ignoreCase: true) };
+                if (o["mac"] is string mac) mv.MacAddress = MacAddress.Parse(mac);
+                using (NetNamespaceHandle h = NetNamespaceHandle.Open(o.Namespace))
+                {
+                    mv.NetNamespaceFd = hostNs == o.Namespace ? null : h.Fd;
+                    host.CreateLink(mv);
+                }
+                c.SetLink(c.GetIndex(o.Name), new LinkChange { Up = o["up"] == "true" });
+                return;
             default:
                 throw new NotSupportedException($"Labs cannot create links of kind '{o["kind"]}'.");
         }

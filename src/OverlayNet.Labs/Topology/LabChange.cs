@@ -1,4 +1,4 @@
-using OverlayNet.Labs.Reconcile;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Labs.State;
 
 namespace OverlayNet

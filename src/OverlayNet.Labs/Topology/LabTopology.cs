@@ -79,7 +79,9 @@ namespace OverlayNet
     /// An overlay across some hosts. VXLAN: a VTEP (<see cref="Interface"/>) in a bridge (<see cref="Bridge"/>)
     /// on each host, point to point, over a multicast group, or with static FDB/neighbour entries and proxy ARP.
     /// Routed: a bridge per host carrying that host's subnet, routes to the others' subnets via their underlay.
-    /// GRE/IPIP: a keyed tunnel between two hosts. VLAN: a VLAN device on the underlay interface.
+    /// GRE/IPIP: a keyed tunnel between two hosts. VLAN: a VLAN device on the underlay interface; its containers
+    /// are macvlan devices on it (seed 004's docker macvlan networks), their <see cref="Subnet"/> routed by the host
+    /// whose VLAN address is <see cref="Gateway"/> (a router with forwarding).
     /// </summary>
     public sealed class LabOverlay
     {
@@ -113,6 +115,13 @@ namespace OverlayNet
             return null;
         }
 
+        /// <summary>
+        /// Where a container on this overlay sends what is not on its subnet: the bridge on its host (VXLAN,
+        /// routed), or the router's VLAN address (VLAN: the gateway is on another host, not the container's).
+        /// </summary>
+        public IPAddress? GatewayFor(string host) =>
+            Type == OverlayType.Vlan ? Gateway : BridgeAddress(host)?.Address;
+
         internal static IPAddress Offset(IPAddress a, int by)
         {
             byte[] b = a.GetAddressBytes();
@@ -126,7 +135,10 @@ namespace OverlayNet
         }
     }
 
-    /// <summary>A container: a namespace whose eth0 is a veth to its host, in the overlay's bridge.</summary>
+    /// <summary>
+    /// A container: a namespace whose eth0 is a veth to its host, in the overlay's bridge; on a VLAN overlay
+    /// its eth0 is a macvlan (mode bridge) on the host's VLAN device instead, and it has no host interface.
+    /// </summary>
     public sealed class LabContainer
     {
         public string Name { get; set; } = "";

@@ -116,6 +116,7 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
             case OverlayType.Vlan:
                 if (o.VlanId is < 1 or > 4094) errors.Add(new(at, $"VLAN id {o.VlanId} of overlay '{o.Name}' is out of range 1..4094."));
                 LabNames.CheckInterface(o.Interface, $"overlay '{o.Name}'", at, errors);
+                ValidateVlanGateway(o);
                 break;
         }
         // Tunnel and VLAN addresses: one per host, no two alike.
@@ -125,6 +126,19 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
             if (!seen.TryAdd(p.Address, h)) errors.Add(new(at, $"Duplicate address {p.Address} in overlay '{o.Name}' (hosts '{seen[p.Address]}' and '{h}')."));
             if (!o.Hosts.Contains(h)) errors.Add(new(at, $"Overlay '{o.Name}' has an address for host '{h}', which is not one of its hosts."));
         }
+    }
+
+    /// <summary>
+    /// A VLAN's macvlan subnet (seed 004's docker network) and its gateway: the gateway lies in the subnet and is
+    /// one host's VLAN address (the router's), or the containers' default route would point at nobody.
+    /// </summary>
+    private void ValidateVlanGateway(LabOverlay o)
+    {
+        if (o.Gateway == null) return;
+        if (o.Subnet is not IpPrefix sn) { errors.Add(new(o.Position, $"Overlay '{o.Name}' has a gateway but no 'subnet'.")); return; }
+        if (!Contains(sn, o.Gateway)) { errors.Add(new(o.Position, $"Gateway {o.Gateway} of overlay '{o.Name}' is outside its subnet {sn}.")); return; }
+        if (!o.Addresses.Any(a => a.Value.Address.Equals(o.Gateway) && a.Value.Length == sn.Length))
+            errors.Add(new(o.Position, $"Gateway {o.Gateway} of VLAN overlay '{o.Name}' is no host's address; give the router {o.Gateway}/{sn.Length} under 'addresses'."));
     }
 
     /// <summary>Two overlays on one host must not derive the same interface name.</summary>
@@ -140,7 +154,7 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
                 if (o.Type is OverlayType.Vxlan or OverlayType.Routed && !names.TryAdd(o.Bridge, $"overlay '{o.Name}'") && names[o.Bridge] != $"overlay '{o.Name}'")
                     errors.Add(new(o.Position, $"Overlay '{o.Name}' and {names[o.Bridge]} both make interface '{o.Bridge}' on host '{h.Name}'; set 'bridge'."));
             }
-            foreach (LabContainer c in lab.Containers.Where(c => c.Host == h.Name))
+            foreach (LabContainer c in lab.Containers.Where(c => c.Host == h.Name && !IsMacvlan(lab, c)))
                 if (!names.TryAdd(c.HostInterface, $"container '{c.Name}'"))
                     errors.Add(new(c.Position, $"Container '{c.Name}' and {names[c.HostInterface]} both make interface '{c.HostInterface}' on host '{h.Name}'; set 'interface'."));
         }
@@ -149,7 +163,7 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
     private void ValidateContainer(LabTopology lab, LabContainer c, Dictionary<IPAddress, string> addresses, Dictionary<MacAddress, string> macs)
     {
         SourcePosition at = c.Position;
-        LabNames.CheckInterface(c.HostInterface, $"container '{c.Name}'", at, errors);
+        if (!IsMacvlan(lab, c)) LabNames.CheckInterface(c.HostInterface, $"container '{c.Name}'", at, errors);
         LabOverlay? o = lab.FindOverlay(c.Overlay);
         if (o == null)
         {
@@ -157,8 +171,10 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
                 errors.Add(new(at, $"Unknown overlay '{c.Overlay}' for container '{c.Name}'; overlays are: {string.Join(", ", lab.Overlays.Select(x => x.Name))}."));
             return;
         }
-        if (o.Type is not (OverlayType.Vxlan or OverlayType.Routed))
-            errors.Add(new(at, $"Container '{c.Name}' is on overlay '{o.Name}', a {o.Type.ToString().ToLowerInvariant()} overlay; containers go on vxlan or routed overlays."));
+        if (o.Type is not (OverlayType.Vxlan or OverlayType.Routed or OverlayType.Vlan))
+            errors.Add(new(at, $"Container '{c.Name}' is on overlay '{o.Name}', a {o.Type.ToString().ToLowerInvariant()} overlay; containers go on vxlan, routed or vlan overlays."));
+        if (o.Type == OverlayType.Vlan && o.Subnet == null)
+            errors.Add(new(at, $"Container '{c.Name}' is on VLAN overlay '{o.Name}', which needs a 'subnet' for its macvlan containers."));
         if (c.Host.Length > 0 && lab.FindHost(c.Host) != null && !o.Hosts.Contains(c.Host))
             errors.Add(new(at, $"Container '{c.Name}' is on host '{c.Host}', which overlay '{o.Name}' does not span."));
         IpPrefix? subnet = o.Type == OverlayType.Routed ? (o.Subnets.TryGetValue(c.Host, out IpPrefix s) ? s : null) : o.Subnet;
@@ -168,12 +184,12 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
             if (c.PrefixLength == 0) c.PrefixLength = net.Length;
             if (!Contains(net, c.Address))
                 errors.Add(new(at, $"Address {c.Address} of container '{c.Name}' is outside {(o.Type == OverlayType.Routed ? $"host '{c.Host}''s subnet" : $"overlay '{o.Name}''s subnet")} {net}."));
-            else if (o.BridgeAddress(c.Host) is IpPrefix gw && gw.Address.Equals(c.Address))
+            else if (o.GatewayFor(c.Host) is IPAddress gw && gw.Equals(c.Address))
                 errors.Add(new(at, $"Address {c.Address} of container '{c.Name}' is the gateway's."));
         }
         else if (c.PrefixLength == 0)
             errors.Add(new(at, $"Container '{c.Name}' needs a prefix length (10.0.2.2/24), or its overlay a 'subnet'."));
-        if (c.DefaultRoute && o.BridgeAddress(c.Host) == null)
+        if (c.DefaultRoute && o.GatewayFor(c.Host) == null)
             errors.Add(new(at, $"Container '{c.Name}' asks for a gateway, but overlay '{o.Name}' has none (set 'gateway' on it)."));
         if (!addresses.TryAdd(c.Address, c.Name))
             errors.Add(new(at, $"Duplicate address {c.Address}: container '{addresses[c.Address]}' has it already."));
@@ -200,6 +216,9 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
         foreach (LabContainer c in lab.Containers) if (lab.NamespaceOf(c.Name) == ns) return c.Position;
         return new SourcePosition(lab.Path, 1, 1);
     }
+
+    /// <summary>A container on a VLAN overlay: a macvlan on its host's VLAN device, no veth, no host interface.</summary>
+    public static bool IsMacvlan(LabTopology lab, LabContainer c) => lab.FindOverlay(c.Overlay)?.Type == OverlayType.Vlan;
 
     public static bool Contains(IpPrefix net, IPAddress a) => new IpPrefix(a, net.Length).Network().Equals(net.Network());
 }

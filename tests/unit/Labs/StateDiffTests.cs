@@ -1,4 +1,4 @@
-using OverlayNet.Labs.Reconcile;
+using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Labs.State;
 
 namespace OverlayNet.Netlink.Tests.Labs;
@@ -24,9 +24,27 @@ public class StateDiffTests
     }
 
     [Fact]
+    public void SatisfiesDecidesWhatIsAnUpdate()
+    {
+        var desired = new[] { KeyValuePair.Create(1, "ABC") };
+        var actual = new[] { KeyValuePair.Create(1, "abc") };
+        Assert.Empty(StateDiff.Compute(desired, actual, (d, a) => string.Equals(d, a, StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal([(ChangeAction.Update, 1, "abc", "ABC")],
+            StateDiff.Compute(desired, actual, (d, a) => d == a).Select(c => (c.Action, c.Key, c.Before, c.After)));
+    }
+
+    [Fact]
+    public void UsesTheGivenKeyComparer()
+    {
+        var changes = StateDiff.Compute([P("Eth0", 1)], [P("eth0", 1), P("eth1", 2)], (d, a) => d == a, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal([(ChangeAction.Remove, "eth1", 2, 0)], changes.Select(c => (c.Action, c.Key, c.Before, c.After)));
+    }
+
+    [Fact]
     public void RefusesADesiredKeyTwice()
     {
-        Assert.Throws<ArgumentException>(() => StateDiff.Compute([P("a", 1), P("a", 2)], [], (d, a) => d == a));
+        var e = Assert.Throws<ArgumentException>(() => StateDiff.Compute([P("a", 1), P("a", 2)], [], (d, a) => d == a));
+        Assert.Equal("The desired state names 'a' twice.", e.Message);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace OverlayNet.Labs.Reconcile;
+namespace OverlayNet.Netlink.Reconcile;
 
 public enum ChangeAction { Create, Update, Remove }
 
