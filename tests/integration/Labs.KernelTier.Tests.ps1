@@ -1,9 +1,12 @@
 # Lab files with overlays this machine's kernel lacks (GRE, VLAN): applied whole in the kernel tier's guest.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../LabTopologies.psm1') -Force
+    Import-OverlayNet
+}
+
 Describe 'Seed 001 lab file with its keyed GRE tunnel' -Tag KernelTier {
     BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-        Import-Module (Join-Path $PSScriptRoot '../LabTopologies.psm1') -Force
-        Import-OverlayNet
         $script:Name = New-TestName 'lk'
         $script:Path = Copy-SeedLab -Seed 001 -Name $script:Name
     }
@@ -42,9 +45,6 @@ Describe 'Seed 001 lab file with its keyed GRE tunnel' -Tag KernelTier {
 # Seed 004: VLAN devices (8021q, absent on the dev machine's kernel) with macvlan containers and a router.
 Describe 'Seed 004 lab file with VLANs, macvlan containers and a router' -Tag KernelTier {
     BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
-        Import-Module (Join-Path $PSScriptRoot '../LabTopologies.psm1') -Force
-        Import-OverlayNet
         $script:Name = New-TestName 'lk'
         $script:Path = Copy-SeedLab -Seed 004 -Name $script:Name
     }
