@@ -60,9 +60,20 @@ public sealed class KernelState : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The devices the kernel itself puts into every new namespace once ipip, ip_gre, sit, ip_vti, ip6_tunnel or
+    /// ip6_gre is loaded (net.core.fb_tunnels_only_for_init_net = 0): no lab made them and none may remove them.
+    /// </summary>
+    private static readonly HashSet<string> KernelFallbackTunnels = new(StringComparer.Ordinal)
+    {
+        "tunl0", "gre0", "gretap0", "erspan0", "sit0", "ip_vti0", "ip6_vti0", "ip6tnl0", "ip6gre0",
+    };
+
     private LabObject? DescribeLink(string ns, Link l, Dictionary<string, LabObject> want, HashSet<string> peerEnds,
         IReadOnlyDictionary<string, List<Link>> all)
     {
+        if (KernelFallbackTunnels.Contains(l.Name) && l is IpTunnel or { Kind: "gretap" or "erspan" or "vti" or "vti6" or "ip6tnl" or "ip6gre" })
+            return null;
         var p = new List<(string, string?)>
         {
             ("kind", l.Kind), ("up", l.AdminState == AdminState.Up ? "true" : "false"), ("master", l.Master),

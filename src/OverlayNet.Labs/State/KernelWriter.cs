@@ -198,13 +198,18 @@ public sealed class KernelWriter(KernelState kernel)
                 string parent = o["parent"]!;
                 string hostNs = parent[..parent.IndexOf('/')], parentName = parent[(parent.IndexOf('/') + 1)..];
                 RtnlClient host = kernel.Client(hostNs);
-                var mv = new MacvlanLinkSpec(o.Name, host.GetIndex(parentName)) { Mode = Enum.Parse<MacvlanMode>(o["mode"]!, ignoreCase: true) };
+                // Older kernels (6.1) look the new name up in the requesting namespace first, so "eth0" collides
+                // with the host's own eth0: a name nobody uses there, renamed once it is in place.
+                bool moved = hostNs != o.Namespace;
+                string madeAs = moved ? $"mvl{Environment.ProcessId % 100000}x{Random.Shared.Next(1000)}" : o.Name;
+                var mv = new MacvlanLinkSpec(madeAs, host.GetIndex(parentName)) { Mode = Enum.Parse<MacvlanMode>(o["mode"]!, ignoreCase: true) };
                 if (o["mac"] is string mac) mv.MacAddress = MacAddress.Parse(mac);
                 using (NetNamespaceHandle h = NetNamespaceHandle.Open(o.Namespace))
                 {
-                    mv.NetNamespaceFd = hostNs == o.Namespace ? null : h.Fd;
+                    mv.NetNamespaceFd = moved ? h.Fd : null;
                     host.CreateLink(mv);
                 }
+                if (moved) c.SetLink(c.GetIndex(madeAs), new LinkChange { NewName = o.Name });
                 c.SetLink(c.GetIndex(o.Name), new LinkChange { Up = o["up"] == "true" });
                 return;
             default:
