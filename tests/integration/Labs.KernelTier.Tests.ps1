@@ -20,20 +20,26 @@ Describe 'Seed 001 lab file with its keyed GRE tunnel' -Tag KernelTier {
         $results = @(Test-OverlayLab -Name $script:Name)
         $results | Should -HaveCount 5
         $results | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.From) -> $($_.To)" } | Should -BeNullOrEmpty
-        $tunnel = Get-IpTunnel -NetNamespace "$($script:Name)-h0" -Name gre01
-        $tunnel.InputKey | Should -Be 1118481
-        $tunnel.Remote.ToString() | Should -Be '192.168.8.101'
+        # The seed's ikey 0x111111 okey 0x222222 csum seq ttl 255 on h0, the mirror image on h1.
+        foreach ($h in @(@{ Host = 'h0'; In = 0x111111; Out = 0x222222; Remote = '192.168.8.101' }, @{ Host = 'h1'; In = 0x222222; Out = 0x111111; Remote = '192.168.8.100' })) {
+            $t = Get-IpTunnel -NetNamespace "$($script:Name)-$($h.Host)" -Name gre01
+            "$($t.Remote) $($t.InputKey) $($t.OutputKey) $($t.InputChecksum) $($t.OutputChecksum) $($t.InputSequence) $($t.OutputSequence) $($t.Ttl)" |
+                Should -Be "$($h.Remote) $($h.In) $($h.Out) True True True True 255"
+        }
         @(Set-OverlayLab -Path $script:Path).Count | Should -Be 0
     }
 
-    It 'changes the key in place of the tunnel as one Update' {
+    It 'changes one direction''s key as one Update per host, and the tunnel still carries traffic' {
         $edited = $script:Path -replace '\.lab\.yml$', '.key.lab.yml'
-        (Get-Content $script:Path -Raw) -replace 'key: 1118481', 'key: 3355443' | Set-Content $edited
+        (Get-Content $script:Path -Raw) -replace 'input-key: 0x111111', 'input-key: 0x333333' | Set-Content $edited
         $diff = @(Set-OverlayLab -Path $edited -WhatIf)
         $diff | ForEach-Object { "$($_.Action) $($_.Kind) $($_.Name)" } | Should -Be @('Update Link gre01', 'Update Link gre01')
         Set-OverlayLab -Path $edited | Out-Null
         @(Set-OverlayLab -Path $edited).Count | Should -Be 0
-        (Get-IpTunnel -NetNamespace "$($script:Name)-h1" -Name gre01).InputKey | Should -Be 3355443
+        (Get-IpTunnel -NetNamespace "$($script:Name)-h0" -Name gre01).InputKey | Should -Be 0x333333
+        (Get-IpTunnel -NetNamespace "$($script:Name)-h1" -Name gre01).OutputKey | Should -Be 0x333333
+        (Get-IpTunnel -NetNamespace "$($script:Name)-h1" -Name gre01).InputKey | Should -Be 0x222222
+        (Test-OverlayLab -Name $script:Name | Where-Object To -eq '10.1.1.2').Passed | Should -BeTrue
     }
 
     It 'removes every namespace' {

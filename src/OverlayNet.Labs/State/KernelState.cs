@@ -3,6 +3,7 @@ using System.Net;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Netfilter;
 using OverlayNet.Netlink.Route;
+using OverlayNet.Netlink.Route.Tunnels;
 using OverlayNet.Netlink.Sysctl;
 
 namespace OverlayNet.Labs.State;
@@ -91,7 +92,10 @@ public sealed class KernelState : IDisposable
                     ("remote", x.Remote?.ToString()), ("group", x.Group?.ToString()), ("learning", Bool(x.Learning)), ("proxy", Bool(x.Proxy))]);
                 break;
             case IpTunnel t:
-                p.AddRange([("local", t.Local?.ToString()), ("remote", t.Remote?.ToString()), ("key", t.InputKey?.ToString())]);
+                p.AddRange([("local", t.Local?.ToString()), ("remote", t.Remote?.ToString()), ("ttl", t.Ttl.ToString())]);
+                if (t.Mode == IpTunnelMode.Gre)
+                    p.AddRange([("ikey", DesiredState.Key(t.InputKey)), ("okey", DesiredState.Key(t.OutputKey)), ("icsum", Bool(t.InputChecksum)),
+                        ("ocsum", Bool(t.OutputChecksum)), ("iseq", Bool(t.InputSequence)), ("oseq", Bool(t.OutputSequence))]);
                 break;
             case VlanLink vl:
                 p.AddRange([("parent", vl.Parent), ("id", vl.VlanId.ToString())]);
