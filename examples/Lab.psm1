@@ -97,6 +97,50 @@ function New-LabVxlanHost {
     }
 }
 
+function New-LabDockerOverlay {
+    <#
+        Seed 002 built by hand: Docker's overlay networks ov_net1 (VNI 256, 10.0.0.0/24) and ov_net2 (VNI 257,
+        10.0.1.0/24) across hosts <Prefix>-host01 and -host02 (192.168.56.101/102 on switch <Prefix>-sw).
+        Per network and host, as Docker's overlay driver does it: a bridge (br256, br257) with a VXLAN port
+        (vxlan256, vxlan257: learning off, proxy ARP), a veth to each container on it (eth0 inside, the host
+        end v-<container>), and the entries the driver programs for every container on another host: its MAC
+        -> that host's VTEP in the FDB, its IP -> its MAC as a permanent neighbour; plus one all-zeros FDB entry
+        per peer VTEP for broadcasts. Containers bbox1 (host01) and bbox2 (host02) on ov_net1, bbox3 (host01)
+        on ov_net2, with Docker's MACs (02:42 + the IP). One difference from Docker: the bridge and VXLAN sit in
+        the host's namespace, not in a namespace per network. Outputs nothing; Remove-Lab takes it down.
+    #>
+    param([Parameter(Mandatory)] [string] $Prefix)
+    $hosts = @{ host01 = '192.168.56.101'; host02 = '192.168.56.102' }
+    $networks = @(
+        @{ Vni = 256; Subnet = 24 }
+        @{ Vni = 257; Subnet = 24 }
+    )
+    $containers = @(
+        [pscustomobject]@{ Name = 'bbox1'; Host = 'host01'; Vni = 256; IPAddress = '10.0.0.2'; MacAddress = '02:42:0a:00:00:02' }
+        [pscustomobject]@{ Name = 'bbox2'; Host = 'host02'; Vni = 256; IPAddress = '10.0.0.4'; MacAddress = '02:42:0a:00:00:04' }
+        [pscustomobject]@{ Name = 'bbox3'; Host = 'host01'; Vni = 257; IPAddress = '10.0.1.2'; MacAddress = '02:42:0a:00:01:02' }
+    )
+    New-LabSwitch -Name "$Prefix-sw" -HostName "$Prefix-host01", "$Prefix-host02" -Underlay $hosts.host01, $hosts.host02 | Out-Null
+    foreach ($h in 'host01', 'host02') {
+        $ns = "$Prefix-$h"
+        foreach ($n in $networks) {
+            New-BridgeLink -NetNamespace $ns -Name "br$($n.Vni)" -Up | Out-Null
+            New-VxlanLink -NetNamespace $ns -Name "vxlan$($n.Vni)" -Vni $n.Vni -Port 4789 -Device eth0 -Learning:$false -Proxy -Master "br$($n.Vni)" -Up | Out-Null
+            $peer = $hosts[($hosts.Keys | Where-Object { $_ -ne $h })]
+            Add-BridgeFdbEntry -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -MacAddress 00:00:00:00:00:00 -Destination $peer -Append | Out-Null
+            foreach ($c in $containers | Where-Object Vni -EQ $n.Vni) {
+                if ($c.Host -eq $h) {
+                    New-LabContainer -Name "$Prefix-$($c.Name)" -HostName $ns -Bridge "br$($n.Vni)" -HostSide "v-$($c.Name)" -Address $c.IPAddress -PrefixLength $n.Subnet -MacAddress $c.MacAddress
+                }
+                else {
+                    Add-BridgeFdbEntry -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -MacAddress $c.MacAddress -Destination $hosts[$c.Host] -Append | Out-Null
+                    Add-IpNeighbor -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -IPAddress $c.IPAddress -LinkLayerAddress $c.MacAddress | Out-Null
+                }
+            }
+        }
+    }
+}
+
 function New-LabGateway {
     <#
         A host that routes for a container behind it (seed 002's hosts, the NAT lab's host): bridge br0 with
@@ -163,4 +207,4 @@ function Remove-Lab {
     $script:Namespaces.Clear()
 }
 
-Export-ModuleMember -Function Initialize-Lab, New-LabNamespace, Connect-LabNamespace, New-LabHostPair, New-LabSwitch, Get-LabInventory, New-LabVxlanHost, New-LabGateway, New-LabContainer, Test-LabPath, Test-LabPing, Remove-Lab
+Export-ModuleMember -Function Initialize-Lab, New-LabNamespace, Connect-LabNamespace, New-LabHostPair, New-LabSwitch, Get-LabInventory, New-LabVxlanHost, New-LabDockerOverlay, New-LabGateway, New-LabContainer, Test-LabPath, Test-LabPing, Remove-Lab

@@ -31,8 +31,8 @@ BeforeAll {
     }
 
     # A namespace's tables as iproute2 prints them, for the named interfaces: addresses, routes (not the kernel's),
-    # link kinds and masters and VXLAN settings, static FDB entries and permanent neighbours; names and MACs of
-    # random devices left out.
+    # link kinds and masters and VXLAN/tunnel/VLAN settings, the static FDB entries and permanent neighbours of
+    # its VXLAN devices, and IPv4 forwarding; names and MACs of random devices left out.
     function Get-LabTables([string] $Ns, [string[]] $Interfaces) {
         $out = [System.Collections.Generic.List[string]]::new()
         foreach ($a in (& ip -n $Ns -j -4 addr show | ConvertFrom-Json)) {
@@ -44,12 +44,13 @@ BeforeAll {
         foreach ($l in (& ip -n $Ns -d -j link show | ConvertFrom-Json)) {
             if ($l.ifname -notin $Interfaces) { continue }
             $d = $l.linkinfo.info_data
-            $out.Add("link $($l.ifname) $($l.linkinfo.info_kind) master=$($l.master) up=$($l.flags -contains 'UP') id=$($d.id) group=$($d.group) remote=$($d.remote) local=$($d.local) learning=$($d.learning) proxy=$($d.proxy) port=$($d.port)")
+            $out.Add("link $($l.ifname) $($l.linkinfo.info_kind) master=$($l.master) up=$($l.flags -contains 'UP') id=$($d.id) group=$($d.group) remote=$($d.remote) local=$($d.local) learning=$($d.learning) proxy=$($d.proxy) port=$($d.port) ttl=$($d.ttl) ikey=$($d.ikey) okey=$($d.okey) iflags=$($d.iflags -join ',') oflags=$($d.oflags -join ',') protocol=$($d.protocol) parent=$($l.link) mode=$($d.mode)")
+            if ($l.linkinfo.info_kind -eq 'vxlan') {
+                foreach ($f in (& bridge -n $Ns -j fdb show dev $l.ifname | ConvertFrom-Json)) { if ($f.dst -and $f.state) { $out.Add("fdb $($l.ifname) $($f.mac) $($f.dst) $($f.state)") } }
+                foreach ($n in (& ip -n $Ns -j neigh show dev $l.ifname nud permanent | ConvertFrom-Json)) { $out.Add("neigh $($l.ifname) $($n.dst) $($n.lladdr)") }
+            }
         }
-        if ($Interfaces -contains 'vxlan0') {
-            foreach ($f in (& bridge -n $Ns -j fdb show dev vxlan0 | ConvertFrom-Json)) { if ($f.dst -and $f.state) { $out.Add("fdb $($f.mac) $($f.dst) $($f.state)") } }
-            foreach ($n in (& ip -n $Ns -j neigh show dev vxlan0 nud permanent | ConvertFrom-Json)) { $out.Add("neigh $($n.dst) $($n.lladdr)") }
-        }
+        $out.Add("sysctl ip_forward=$(& ip netns exec $Ns cat /proc/sys/net/ipv4/ip_forward)")
         @($out | Sort-Object)
     }
 
@@ -109,6 +110,54 @@ Describe 'Seed lab files' {
         Get-LabNamespaces $name | Should -BeNullOrEmpty
         Get-OverlayLab -Name $name | Should -BeNullOrEmpty
         Remove-OverlayLab -Name $name -PassThru | Should -BeNullOrEmpty -Because 'a second removal has nothing to do'
+    }
+
+    It 'builds the same tables as the seed 000 scripts (routed overlay, point-to-point VXLAN)' {
+        $name = New-LabName
+        Set-OverlayLab -Path (Copy-SeedLab -Seed 000 -Name $name) | Out-Null
+        # examples/Routed-Overlay.ps1 (§2) and Vxlan-PointToPoint.ps1 (§3.2) on one pair of hosts, step by step,
+        # with the containers' host ends named as the lab file names them (New-LabContainer -HostSide).
+        $p = New-TestName 'sl'
+        New-LabHostPair -Name "$p-a", "$p-b" -Underlay 192.168.3.2/24, 192.168.3.3/24
+        $sides = @(
+            @{ H = 'a'; Bridge = '10.0.2.1/24'; R = '10.0.2.2/24'; Remote = '10.0.3.0/24'; Via = '192.168.3.3'; Vx = 'vxlan2'; Local = '192.168.3.2'; V = '10.1.2.2' }
+            @{ H = 'b'; Bridge = '10.0.3.1/24'; R = '10.0.3.2/24'; Remote = '10.0.2.0/24'; Via = '192.168.3.2'; Vx = 'vxlan3'; Local = '192.168.3.3'; V = '10.1.3.2' }
+        )
+        foreach ($s in $sides) {
+            $h = "$p-$($s.H)"
+            New-LabGateway -HostName $h -BridgeAddress $s.Bridge -Container "$p-r$($s.H)" -Address $s.R
+            Add-IpRoute -NetNamespace $h -DestinationPrefix $s.Remote -NextHop $s.Via -InterfaceName enp1s0 -OnLink | Out-Null
+            New-BridgeLink -NetNamespace $h -Name vxl0 -Up | Out-Null
+            New-VxlanLink -NetNamespace $h -Name $s.Vx -Vni 42 -Port 4789 -Remote $s.Via -Local $s.Local -Device enp1s0 -Master vxl0 -Up | Out-Null
+            New-LabContainer -Name "$p-v$($s.H)" -HostName $h -Bridge vxl0 -HostSide "v-v$($s.H)" -Address $s.V -PrefixLength 16
+        }
+        foreach ($s in $sides) {
+            $ifs = 'enp1s0', 'br0', 'vxl0', $s.Vx, 'veth0', "v-v$($s.H)"
+            $lab = Get-LabTables "$name-$($s.H)" $ifs
+            $lab | Where-Object { $_ -like "link $($s.Vx) vxlan *" } | Should -HaveCount 1
+            $lab | Where-Object { $_ -like 'route *' } | Should -HaveCount 1
+            $lab | Should -Be (Get-LabTables "$p-$($s.H)" $ifs)
+            foreach ($c in "r$($s.H)", "v$($s.H)") { Get-LabTables "$name-$c" eth0 | Should -Be (Get-LabTables "$p-$c" eth0) }
+        }
+        Remove-Lab
+    }
+
+    It 'builds the same tables as the seed 002 script (Docker overlay networks, static FDB and neighbours)' {
+        $name = New-LabName
+        Set-OverlayLab -Path (Copy-SeedLab -Seed 002 -Name $name) | Out-Null
+        $p = New-TestName 'sl'
+        New-LabDockerOverlay -Prefix $p   # what examples/Docker-OverlayIsolation.ps1 builds
+        $ifs = 'eth0', 'br256', 'br257', 'vxlan256', 'vxlan257', 'v-bbox1', 'v-bbox2', 'v-bbox3'
+        foreach ($h in @{ Name = 'host01'; Fdb = 3; Neigh = 1 }, @{ Name = 'host02'; Fdb = 4; Neigh = 2 }) {
+            # One flood entry per network, and an FDB and a neighbour entry per container on the other host.
+            $lab = Get-LabTables "$name-$($h.Name)" $ifs
+            $lab | Where-Object { $_ -like 'fdb *' } | Should -HaveCount $h.Fdb
+            $lab | Where-Object { $_ -like 'neigh *' } | Should -HaveCount $h.Neigh
+            $h = $h.Name
+            $lab | Should -Be (Get-LabTables "$p-$h" $ifs)
+        }
+        foreach ($c in 'bbox1', 'bbox2', 'bbox3') { Get-LabTables "$name-$c" eth0 | Should -Be (Get-LabTables "$p-$c" eth0) }
+        Remove-Lab
     }
 
     It 'builds the same tables as the seed 003 script (multicast VXLAN, gateway, NAT out)' {
@@ -275,7 +324,7 @@ Describe 'Failures' {
         @{ Case = 'a duplicate address'; From = 'address: 10.1.3.2'; To = 'address: 10.1.2.2'; Text = 'Duplicate address 10.1.2.2' }
         @{ Case = 'an address outside its subnet'; From = 'address: 10.0.3.2'; To = 'address: 10.9.3.2'; Text = "outside host 'b''s subnet 10.0.3.0/24" }
         @{ Case = 'a VNI out of range'; From = 'vni: 42'; To = 'vni: 16777216'; Text = 'out of range 0..16777215' }
-        @{ Case = 'an interface name over 15 bytes'; From = 'name: ra'; To = 'name: routed-container-a'; Text = "'v-routed-container-a'" }
+        @{ Case = 'an interface name over 15 bytes'; From = 'name: va'; To = 'name: vxlan-container-a'; Text = "'v-vxlan-container-a'" }
     ) {
         $name = New-LabName
         $path = Copy-SeedLab -Seed 000 -Name $name
