@@ -1,6 +1,7 @@
 <#
     Topology files for the lab tests and the benchmark: a seed file under a unique lab name, and a grid lab
-    (N hosts on a switch, M containers each, one multicast VXLAN) written as YAML.
+    (N hosts on a switch, M containers each, one multicast VXLAN) written as YAML; and a namespace's tables as
+    iproute2 prints them, to compare a lab with its script.
 #>
 
 function Copy-SeedLab {
@@ -30,4 +31,29 @@ function New-GridLabFile {
     return $Path
 }
 
-Export-ModuleMember -Function Copy-SeedLab, New-GridLabFile
+# A namespace's tables as iproute2 prints them, for the named interfaces: addresses, routes (not the kernel's),
+# link kinds and masters and VXLAN/tunnel/VLAN settings, the static FDB entries and permanent neighbours of
+# its VXLAN devices, and IPv4 forwarding; names and MACs of random devices left out.
+function Get-LabTables {
+    param([Parameter(Mandatory)] [string] $Ns, [Parameter(Mandatory)] [string[]] $Interfaces)
+    $out = [System.Collections.Generic.List[string]]::new()
+    foreach ($a in (& ip -n $Ns -j -4 addr show | ConvertFrom-Json)) {
+        if ($a.ifname -in $Interfaces) { foreach ($i in $a.addr_info) { $out.Add("addr $($a.ifname) $($i.local)/$($i.prefixlen)") } }
+    }
+    foreach ($r in (& ip -n $Ns -j -4 route show | ConvertFrom-Json)) {
+        if ($r.protocol -ne 'kernel') { $out.Add("route $($r.dst) via $($r.gateway) dev $($r.dev) $($r.flags -join ',')") }
+    }
+    foreach ($l in (& ip -n $Ns -d -j link show | ConvertFrom-Json)) {
+        if ($l.ifname -notin $Interfaces) { continue }
+        $d = $l.linkinfo.info_data
+        $out.Add("link $($l.ifname) $($l.linkinfo.info_kind) master=$($l.master) up=$($l.flags -contains 'UP') id=$($d.id) group=$($d.group) remote=$($d.remote) local=$($d.local) learning=$($d.learning) proxy=$($d.proxy) port=$($d.port) ttl=$($d.ttl) ikey=$($d.ikey) okey=$($d.okey) iflags=$($d.iflags -join ',') oflags=$($d.oflags -join ',') protocol=$($d.protocol) parent=$($l.link) mode=$($d.mode)")
+        if ($l.linkinfo.info_kind -eq 'vxlan') {
+            foreach ($f in (& bridge -n $Ns -j fdb show dev $l.ifname | ConvertFrom-Json)) { if ($f.dst -and $f.state) { $out.Add("fdb $($l.ifname) $($f.mac) $($f.dst) $($f.state)") } }
+            foreach ($n in (& ip -n $Ns -j neigh show dev $l.ifname nud permanent | ConvertFrom-Json)) { $out.Add("neigh $($l.ifname) $($n.dst) $($n.lladdr)") }
+        }
+    }
+    $out.Add("sysctl ip_forward=$(& ip netns exec $Ns cat /proc/sys/net/ipv4/ip_forward)")
+    @($out | Sort-Object)
+}
+
+Export-ModuleMember -Function Copy-SeedLab, New-GridLabFile, Get-LabTables
