@@ -26,7 +26,8 @@ public static partial class TopologyExporter
         public List<IpRoute> Routes = [];
         public string Forwarding = "0";
         public List<NatMasquerade> Nat = [];
-        public IEnumerable<Link> Devices => Links.Where(l => l.Name != "lo");
+        /// <summary>Its devices but lo and the kernel's own fallback tunnels (gre0, tunl0, ... once ip_gre or ipip is loaded).</summary>
+        public IEnumerable<Link> Devices => Links.Where(l => l.Name != "lo" && !KernelState.IsKernelFallback(l));
         public IpAddress? AddressOf(string dev) => Addresses.FirstOrDefault(a => a.InterfaceName == dev);
     }
 
@@ -176,7 +177,7 @@ public static partial class TopologyExporter
         // Every device of a host is now part of the file; one that is not would be removed by applying it.
         foreach (Ns h in hosts)
         {
-            var left = h.Devices.Where(l => l.Name != dev && !accounted.Contains((h, l.Name)) && !KernelState.IsKernelFallback(l)).Select(l => $"{l.Name} ({l.Kind ?? "?"})").ToList();
+            var left = h.Devices.Where(l => l.Name != dev && !accounted.Contains((h, l.Name))).Select(l => $"{l.Name} ({l.Kind ?? "?"})").ToList();
             if (left.Count > 0)
                 throw new InvalidOperationException($"Host '{h.Name}' has devices the schema cannot describe here: {string.Join(", ", left)}; applying the file would remove them.");
         }
