@@ -33,26 +33,32 @@ function New-GridLabFile {
 
 # A namespace's tables as iproute2 prints them, for the named interfaces: addresses, routes (not the kernel's),
 # link kinds and masters and VXLAN/tunnel/VLAN settings, the static FDB entries and permanent neighbours of
-# its VXLAN devices, and IPv4 forwarding; names and MACs of random devices left out.
+# its VXLAN devices, and IPv4 forwarding; names and MACs of random devices left out. One `ip -batch` (and one
+# `bridge` when there is a VXLAN device) per namespace: process starts dominate in the kernel tier's guest.
 function Get-LabTables {
     param([Parameter(Mandatory)] [string] $Ns, [Parameter(Mandatory)] [string[]] $Interfaces)
     $out = [System.Collections.Generic.List[string]]::new()
-    foreach ($a in (& ip -n $Ns -j -4 addr show | ConvertFrom-Json)) {
+    $addrs, $routes, $links, $neighs = @("addr show`nroute show`nlink show`nneigh show nud permanent" | & ip -4 -d -j -n $Ns -batch - | ForEach-Object { , @($_ | ConvertFrom-Json) })
+    foreach ($a in $addrs) {
         if ($a.ifname -in $Interfaces) { foreach ($i in $a.addr_info) { $out.Add("addr $($a.ifname) $($i.local)/$($i.prefixlen)") } }
     }
-    foreach ($r in (& ip -n $Ns -j -4 route show | ConvertFrom-Json)) {
+    foreach ($r in $routes) {
         if ($r.protocol -ne 'kernel') { $out.Add("route $($r.dst) via $($r.gateway) dev $($r.dev) $($r.flags -join ',')") }
     }
-    foreach ($l in (& ip -n $Ns -d -j link show | ConvertFrom-Json)) {
+    $vxlans = @()
+    foreach ($l in $links) {
         if ($l.ifname -notin $Interfaces) { continue }
         $d = $l.linkinfo.info_data
         $out.Add("link $($l.ifname) $($l.linkinfo.info_kind) master=$($l.master) up=$($l.flags -contains 'UP') id=$($d.id) group=$($d.group) remote=$($d.remote) local=$($d.local) learning=$($d.learning) proxy=$($d.proxy) port=$($d.port) ttl=$($d.ttl) ikey=$($d.ikey) okey=$($d.okey) iflags=$($d.iflags -join ',') oflags=$($d.oflags -join ',') protocol=$($d.protocol) parent=$($l.link) mode=$($d.mode)")
-        if ($l.linkinfo.info_kind -eq 'vxlan') {
-            foreach ($f in (& bridge -n $Ns -j fdb show dev $l.ifname | ConvertFrom-Json)) { if ($f.dst -and $f.state) { $out.Add("fdb $($l.ifname) $($f.mac) $($f.dst) $($f.state)") } }
-            foreach ($n in (& ip -n $Ns -j neigh show dev $l.ifname nud permanent | ConvertFrom-Json)) { $out.Add("neigh $($l.ifname) $($n.dst) $($n.lladdr)") }
-        }
+        if ($l.linkinfo.info_kind -eq 'vxlan') { $vxlans += $l.ifname }
     }
-    $out.Add("sysctl ip_forward=$(& ip netns exec $Ns cat /proc/sys/net/ipv4/ip_forward)")
+    if ($vxlans) {
+        foreach ($f in (& bridge -n $Ns -j fdb show | ConvertFrom-Json)) { if ($f.ifname -in $vxlans -and $f.dst -and $f.state) { $out.Add("fdb $($f.ifname) $($f.mac) $($f.dst) $($f.state)") } }
+        foreach ($n in $neighs) { if ($n.dev -in $vxlans) { $out.Add("neigh $($n.dev) $($n.dst) $($n.lladdr)") } }
+    }
+    # Read through the library (a process per namespace is what this function saves): Get-NetSysctl is checked
+    # against sysctl(8) in its own tests.
+    $out.Add("sysctl ip_forward=$((Get-NetSysctl -NetNamespace $Ns -Name net.ipv4.ip_forward).Value)")
     @($out | Sort-Object)
 }
 
