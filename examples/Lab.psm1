@@ -112,8 +112,8 @@ function New-LabDockerOverlay {
     param([Parameter(Mandatory)] [string] $Prefix)
     $hosts = @{ host01 = '192.168.56.101'; host02 = '192.168.56.102' }
     $networks = @(
-        @{ Vni = 256; Subnet = 24 }
-        @{ Vni = 257; Subnet = 24 }
+        @{ Vni = 256; PrefixLength = 24 }
+        @{ Vni = 257; PrefixLength = 24 }
     )
     $containers = @(
         [pscustomobject]@{ Name = 'bbox1'; Host = 'host01'; Vni = 256; IPAddress = '10.0.0.2'; MacAddress = '02:42:0a:00:00:02' }
@@ -130,7 +130,7 @@ function New-LabDockerOverlay {
             Add-BridgeFdbEntry -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -MacAddress 00:00:00:00:00:00 -Destination $peer -Append | Out-Null
             foreach ($c in $containers | Where-Object Vni -EQ $n.Vni) {
                 if ($c.Host -eq $h) {
-                    New-LabContainer -Name "$Prefix-$($c.Name)" -HostName $ns -Bridge "br$($n.Vni)" -HostSide "v-$($c.Name)" -Address $c.IPAddress -PrefixLength $n.Subnet -MacAddress $c.MacAddress
+                    New-LabContainer -Name "$Prefix-$($c.Name)" -HostName $ns -Bridge "br$($n.Vni)" -HostSide "v-$($c.Name)" -Address $c.IPAddress -PrefixLength $n.PrefixLength -MacAddress $c.MacAddress
                 }
                 else {
                     Add-BridgeFdbEntry -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -MacAddress $c.MacAddress -Destination $hosts[$c.Host] -Append | Out-Null
