@@ -97,6 +97,97 @@ function New-LabVxlanHost {
     }
 }
 
+function New-LabDockerOverlay {
+    <#
+        Seed 002 built by hand: Docker's overlay networks ov_net1 (VNI 256, 10.0.0.0/24) and ov_net2 (VNI 257,
+        10.0.1.0/24) across hosts <Prefix>-host01 and -host02 (192.168.56.101/102 on switch <Prefix>-sw).
+        Per network and host, as Docker's overlay driver does it: a bridge (br256, br257) with a VXLAN port
+        (vxlan256, vxlan257: learning off, proxy ARP), a veth to each container on it (eth0 inside, the host
+        end v-<container>), and the entries the driver programs for every container on another host: its MAC
+        -> that host's VTEP in the FDB, its IP -> its MAC as a permanent neighbour; plus one all-zeros FDB entry
+        per peer VTEP for broadcasts. Containers bbox1 (host01) and bbox2 (host02) on ov_net1, bbox3 (host01)
+        on ov_net2, with Docker's MACs (02:42 + the IP). One difference from Docker: the bridge and VXLAN sit in
+        the host's namespace, not in a namespace per network. Outputs nothing; Remove-Lab takes it down.
+    #>
+    param([Parameter(Mandatory)] [string] $Prefix)
+    $hosts = @{ host01 = '192.168.56.101'; host02 = '192.168.56.102' }
+    $networks = @(
+        @{ Vni = 256; PrefixLength = 24 }
+        @{ Vni = 257; PrefixLength = 24 }
+    )
+    $containers = @(
+        [pscustomobject]@{ Name = 'bbox1'; Host = 'host01'; Vni = 256; IPAddress = '10.0.0.2'; MacAddress = '02:42:0a:00:00:02' }
+        [pscustomobject]@{ Name = 'bbox2'; Host = 'host02'; Vni = 256; IPAddress = '10.0.0.4'; MacAddress = '02:42:0a:00:00:04' }
+        [pscustomobject]@{ Name = 'bbox3'; Host = 'host01'; Vni = 257; IPAddress = '10.0.1.2'; MacAddress = '02:42:0a:00:01:02' }
+    )
+    New-LabSwitch -Name "$Prefix-sw" -HostName "$Prefix-host01", "$Prefix-host02" -Underlay $hosts.host01, $hosts.host02 | Out-Null
+    foreach ($h in 'host01', 'host02') {
+        $ns = "$Prefix-$h"
+        foreach ($n in $networks) {
+            New-BridgeLink -NetNamespace $ns -Name "br$($n.Vni)" -Up | Out-Null
+            New-VxlanLink -NetNamespace $ns -Name "vxlan$($n.Vni)" -Vni $n.Vni -Port 4789 -Device eth0 -Learning:$false -Proxy -Master "br$($n.Vni)" -Up | Out-Null
+            $peer = $hosts[($hosts.Keys | Where-Object { $_ -ne $h })]
+            Add-BridgeFdbEntry -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -MacAddress 00:00:00:00:00:00 -Destination $peer -Append | Out-Null
+            foreach ($c in $containers | Where-Object Vni -EQ $n.Vni) {
+                if ($c.Host -eq $h) {
+                    New-LabContainer -Name "$Prefix-$($c.Name)" -HostName $ns -Bridge "br$($n.Vni)" -HostSide "v-$($c.Name)" -Address $c.IPAddress -PrefixLength $n.PrefixLength -MacAddress $c.MacAddress
+                }
+                else {
+                    Add-BridgeFdbEntry -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -MacAddress $c.MacAddress -Destination $hosts[$c.Host] -Append | Out-Null
+                    Add-IpNeighbor -NetNamespace $ns -InterfaceName "vxlan$($n.Vni)" -IPAddress $c.IPAddress -LinkLayerAddress $c.MacAddress | Out-Null
+                }
+            }
+        }
+    }
+}
+
+function New-LabVlanRouter {
+    <#
+        Seed 004 built by hand (needs 8021q): hosts <Prefix>-h1, -h2 and -router on switch <Prefix>-sw
+        (192.168.1.11-13/24 on eth0, the seed's ens33). On each host
+            ip link add eth0.10 link eth0 type vlan id 10; ip link add eth0.20 link eth0 type vlan id 20
+        with the seed's addresses; docker's macvlan networks mac-net10 (172.18.0.0/24) and mac-net20
+        (172.19.0.0/24) as containers bbox10/bbox20 (h1) and bbox30/bbox40 (h2), each an eth0 macvlan (mode
+        bridge) on the VLAN device with a default route via the router (.1); the router forwards and
+        masquerades each VLAN's subnet out of the other VLAN. The seed's "promisc on" is left out: the switch is
+        a Linux bridge, which needs no promiscuous ports. Outputs nothing; Remove-Lab takes it down.
+    #>
+    param([Parameter(Mandatory)] [string] $Prefix)
+    $hosts = [ordered]@{ h1 = '192.168.1.11'; h2 = '192.168.1.12'; router = '192.168.1.13' }
+    $vlanAddresses = @{
+        h1 = @{ 10 = '192.168.22.10/24'; 20 = '192.168.23.10/24' }
+        h2 = @{ 10 = '192.168.22.11/24'; 20 = '192.168.23.11/24' }
+        router = @{ 10 = '172.18.0.1/24'; 20 = '172.19.0.1/24' }
+    }
+    $containers = @(
+        @{ Name = 'bbox10'; Host = 'h1'; Vlan = 10; Address = '172.18.0.2/24'; Gateway = '172.18.0.1' }
+        @{ Name = 'bbox20'; Host = 'h1'; Vlan = 20; Address = '172.19.0.3/24'; Gateway = '172.19.0.1' }
+        @{ Name = 'bbox30'; Host = 'h2'; Vlan = 10; Address = '172.18.0.5/24'; Gateway = '172.18.0.1' }
+        @{ Name = 'bbox40'; Host = 'h2'; Vlan = 20; Address = '172.19.0.4/24'; Gateway = '172.19.0.1' }
+    )
+    New-LabSwitch -Name "$Prefix-sw" -HostName ($hosts.Keys | ForEach-Object { "$Prefix-$_" }) -Underlay @($hosts.Values) | Out-Null
+    foreach ($h in $hosts.Keys) {
+        foreach ($id in 10, 20) {
+            New-VlanLink -NetNamespace "$Prefix-$h" -Name "eth0.$id" -Parent eth0 -VlanId $id -Up | Out-Null
+            Add-IpAddress -NetNamespace "$Prefix-$h" -InterfaceName "eth0.$id" -IPAddress $vlanAddresses[$h][$id] | Out-Null
+        }
+    }
+    foreach ($c in $containers) {
+        # docker run --network mac-net10 --ip 172.18.0.2: a macvlan on the parent, moved into the container as eth0.
+        $ctr = New-LabNamespace "$Prefix-$($c.Name)"
+        New-MacvlanLink -NetNamespace "$Prefix-$($c.Host)" -Name "mv-$($c.Name)" -Parent "eth0.$($c.Vlan)" -Mode Bridge | Out-Null
+        Move-IpLink -NetNamespace "$Prefix-$($c.Host)" -Name "mv-$($c.Name)" -Destination $ctr
+        Set-IpLink -NetNamespace $ctr -Name "mv-$($c.Name)" -NewName eth0
+        Enable-IpLink -NetNamespace $ctr -Name eth0
+        Add-IpAddress -NetNamespace $ctr -InterfaceName eth0 -IPAddress $c.Address | Out-Null
+        Add-IpRoute -NetNamespace $ctr -DestinationPrefix default -NextHop $c.Gateway | Out-Null
+    }
+    # The router: sysctl net.ipv4.ip_forward=1; iptables -t nat -A POSTROUTING -o ens33.20 -j MASQUERADE (and .10).
+    Enable-IpForwarding -NetNamespace "$Prefix-router" -AddressFamily IPv4 | Out-Null
+    Add-NatMasquerade -NetNamespace "$Prefix-router" -SourcePrefix 172.18.0.0/24 -OutInterface eth0.20 | Out-Null
+    Add-NatMasquerade -NetNamespace "$Prefix-router" -SourcePrefix 172.19.0.0/24 -OutInterface eth0.10 | Out-Null
+}
+
 function New-LabGateway {
     <#
         A host that routes for a container behind it (seed 002's hosts, the NAT lab's host): bridge br0 with
@@ -163,4 +254,4 @@ function Remove-Lab {
     $script:Namespaces.Clear()
 }
 
-Export-ModuleMember -Function Initialize-Lab, New-LabNamespace, Connect-LabNamespace, New-LabHostPair, New-LabSwitch, Get-LabInventory, New-LabVxlanHost, New-LabGateway, New-LabContainer, Test-LabPath, Test-LabPing, Remove-Lab
+Export-ModuleMember -Function Initialize-Lab, New-LabNamespace, Connect-LabNamespace, New-LabHostPair, New-LabSwitch, Get-LabInventory, New-LabVxlanHost, New-LabDockerOverlay, New-LabVlanRouter, New-LabGateway, New-LabContainer, Test-LabPath, Test-LabPing, Remove-Lab

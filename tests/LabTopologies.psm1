@@ -1,6 +1,7 @@
 <#
     Topology files for the lab tests and the benchmark: a seed file under a unique lab name, and a grid lab
-    (N hosts on a switch, M containers each, one multicast VXLAN) written as YAML.
+    (N hosts on a switch, M containers each, one multicast VXLAN) written as YAML; and a namespace's tables as
+    iproute2 prints them, to compare a lab with its script.
 #>
 
 function Copy-SeedLab {
@@ -30,4 +31,35 @@ function New-GridLabFile {
     return $Path
 }
 
-Export-ModuleMember -Function Copy-SeedLab, New-GridLabFile
+# A namespace's tables as iproute2 prints them, for the named interfaces: addresses, routes (not the kernel's),
+# link kinds and masters and VXLAN/tunnel/VLAN settings, the static FDB entries and permanent neighbours of
+# its VXLAN devices, and IPv4 forwarding; names and MACs of random devices left out. One `ip -batch` (and one
+# `bridge` when there is a VXLAN device) per namespace: process starts dominate in the kernel tier's guest.
+function Get-LabTables {
+    param([Parameter(Mandatory)] [string] $Ns, [Parameter(Mandatory)] [string[]] $Interfaces)
+    $out = [System.Collections.Generic.List[string]]::new()
+    $addrs, $routes, $links, $neighs = @("addr show`nroute show`nlink show`nneigh show nud permanent" | & ip -4 -d -j -n $Ns -batch - | ForEach-Object { , @($_ | ConvertFrom-Json) })
+    foreach ($a in $addrs) {
+        if ($a.ifname -in $Interfaces) { foreach ($i in $a.addr_info) { $out.Add("addr $($a.ifname) $($i.local)/$($i.prefixlen)") } }
+    }
+    foreach ($r in $routes) {
+        if ($r.protocol -ne 'kernel') { $out.Add("route $($r.dst) via $($r.gateway) dev $($r.dev) $($r.flags -join ',')") }
+    }
+    $vxlans = @()
+    foreach ($l in $links) {
+        if ($l.ifname -notin $Interfaces) { continue }
+        $d = $l.linkinfo.info_data
+        $out.Add("link $($l.ifname) $($l.linkinfo.info_kind) master=$($l.master) up=$($l.flags -contains 'UP') id=$($d.id) group=$($d.group) remote=$($d.remote) local=$($d.local) learning=$($d.learning) proxy=$($d.proxy) port=$($d.port) ttl=$($d.ttl) ikey=$($d.ikey) okey=$($d.okey) iflags=$($d.iflags -join ',') oflags=$($d.oflags -join ',') protocol=$($d.protocol) parent=$($l.link) mode=$($d.mode)")
+        if ($l.linkinfo.info_kind -eq 'vxlan') { $vxlans += $l.ifname }
+    }
+    if ($vxlans) {
+        foreach ($f in (& bridge -n $Ns -j fdb show | ConvertFrom-Json)) { if ($f.ifname -in $vxlans -and $f.dst -and $f.state) { $out.Add("fdb $($f.ifname) $($f.mac) $($f.dst) $($f.state)") } }
+        foreach ($n in $neighs) { if ($n.dev -in $vxlans) { $out.Add("neigh $($n.dev) $($n.dst) $($n.lladdr)") } }
+    }
+    # Read through the library (a process per namespace is what this function saves): Get-NetSysctl is checked
+    # against sysctl(8) in its own tests.
+    $out.Add("sysctl ip_forward=$((Get-NetSysctl -NetNamespace $Ns -Name net.ipv4.ip_forward).Value)")
+    @($out | Sort-Object)
+}
+
+Export-ModuleMember -Function Copy-SeedLab, New-GridLabFile, Get-LabTables

@@ -30,27 +30,24 @@ BeforeAll {
         $t
     }
 
-    # A namespace's tables as iproute2 prints them, for the named interfaces: addresses, routes (not the kernel's),
-    # link kinds and masters and VXLAN settings, static FDB entries and permanent neighbours; names and MACs of
-    # random devices left out.
-    function Get-LabTables([string] $Ns, [string[]] $Interfaces) {
-        $out = [System.Collections.Generic.List[string]]::new()
-        foreach ($a in (& ip -n $Ns -j -4 addr show | ConvertFrom-Json)) {
-            if ($a.ifname -in $Interfaces) { foreach ($i in $a.addr_info) { $out.Add("addr $($a.ifname) $($i.local)/$($i.prefixlen)") } }
+    # Seed 000 as examples/Routed-Overlay.ps1 (§2) and Vxlan-PointToPoint.ps1 (§3.2) build it, on one pair of hosts
+    # <p>-a and <p>-b, step by step, with the containers' host ends named as the lab file names them
+    # (New-LabContainer -HostSide); containers <p>-ra, -rb (routed) and <p>-va, -vb (VXLAN). Returns the sides.
+    function New-RoutedVxlanScriptLab([string] $p) {
+        New-LabHostPair -Name "$p-a", "$p-b" -Underlay 192.168.3.2/24, 192.168.3.3/24
+        $sides = @(
+            @{ H = 'a'; Bridge = '10.0.2.1/24'; R = '10.0.2.2/24'; Remote = '10.0.3.0/24'; Via = '192.168.3.3'; Vx = 'vxlan2'; Local = '192.168.3.2'; V = '10.1.2.2' }
+            @{ H = 'b'; Bridge = '10.0.3.1/24'; R = '10.0.3.2/24'; Remote = '10.0.2.0/24'; Via = '192.168.3.2'; Vx = 'vxlan3'; Local = '192.168.3.3'; V = '10.1.3.2' }
+        )
+        foreach ($s in $sides) {
+            $h = "$p-$($s.H)"
+            New-LabGateway -HostName $h -BridgeAddress $s.Bridge -Container "$p-r$($s.H)" -Address $s.R
+            Add-IpRoute -NetNamespace $h -DestinationPrefix $s.Remote -NextHop $s.Via -InterfaceName enp1s0 -OnLink | Out-Null
+            New-BridgeLink -NetNamespace $h -Name vxl0 -Up | Out-Null
+            New-VxlanLink -NetNamespace $h -Name $s.Vx -Vni 42 -Port 4789 -Remote $s.Via -Local $s.Local -Device enp1s0 -Master vxl0 -Up | Out-Null
+            New-LabContainer -Name "$p-v$($s.H)" -HostName $h -Bridge vxl0 -HostSide "v-v$($s.H)" -Address $s.V -PrefixLength 16
         }
-        foreach ($r in (& ip -n $Ns -j -4 route show | ConvertFrom-Json)) {
-            if ($r.protocol -ne 'kernel') { $out.Add("route $($r.dst) via $($r.gateway) dev $($r.dev) $($r.flags -join ',')") }
-        }
-        foreach ($l in (& ip -n $Ns -d -j link show | ConvertFrom-Json)) {
-            if ($l.ifname -notin $Interfaces) { continue }
-            $d = $l.linkinfo.info_data
-            $out.Add("link $($l.ifname) $($l.linkinfo.info_kind) master=$($l.master) up=$($l.flags -contains 'UP') id=$($d.id) group=$($d.group) remote=$($d.remote) local=$($d.local) learning=$($d.learning) proxy=$($d.proxy) port=$($d.port)")
-        }
-        if ($Interfaces -contains 'vxlan0') {
-            foreach ($f in (& bridge -n $Ns -j fdb show dev vxlan0 | ConvertFrom-Json)) { if ($f.dst -and $f.state) { $out.Add("fdb $($f.mac) $($f.dst) $($f.state)") } }
-            foreach ($n in (& ip -n $Ns -j neigh show dev vxlan0 nud permanent | ConvertFrom-Json)) { $out.Add("neigh $($n.dst) $($n.lladdr)") }
-        }
-        @($out | Sort-Object)
+        $sides
     }
 
     # Seed 003 as examples/Vxlan-Multicast.ps1 -NatOut builds it, step by step (the script itself removes its
@@ -109,6 +106,40 @@ Describe 'Seed lab files' {
         Get-LabNamespaces $name | Should -BeNullOrEmpty
         Get-OverlayLab -Name $name | Should -BeNullOrEmpty
         Remove-OverlayLab -Name $name -PassThru | Should -BeNullOrEmpty -Because 'a second removal has nothing to do'
+    }
+
+    It 'builds the same tables as the seed 000 scripts (routed overlay, point-to-point VXLAN)' {
+        $name = New-LabName
+        Set-OverlayLab -Path (Copy-SeedLab -Seed 000 -Name $name) | Out-Null
+        $p = New-TestName 'sl'
+        $sides = New-RoutedVxlanScriptLab $p
+        foreach ($s in $sides) {
+            $ifs = 'enp1s0', 'br0', 'vxl0', $s.Vx, 'veth0', "v-v$($s.H)"
+            $lab = Get-LabTables "$name-$($s.H)" $ifs
+            $lab | Where-Object { $_ -like "link $($s.Vx) vxlan *" } | Should -HaveCount 1
+            $lab | Where-Object { $_ -like 'route *' } | Should -HaveCount 1
+            $lab | Should -Be (Get-LabTables "$p-$($s.H)" $ifs)
+            foreach ($c in "r$($s.H)", "v$($s.H)") { Get-LabTables "$name-$c" eth0 | Should -Be (Get-LabTables "$p-$c" eth0) }
+        }
+        Remove-Lab
+    }
+
+    It 'builds the same tables as the seed 002 script (Docker overlay networks, static FDB and neighbours)' {
+        $name = New-LabName
+        Set-OverlayLab -Path (Copy-SeedLab -Seed 002 -Name $name) | Out-Null
+        $p = New-TestName 'sl'
+        New-LabDockerOverlay -Prefix $p   # what examples/Docker-OverlayIsolation.ps1 builds
+        $ifs = 'eth0', 'br256', 'br257', 'vxlan256', 'vxlan257', 'v-bbox1', 'v-bbox2', 'v-bbox3'
+        foreach ($h in @{ Name = 'host01'; Fdb = 3; Neigh = 1 }, @{ Name = 'host02'; Fdb = 4; Neigh = 2 }) {
+            # One flood entry per network, and an FDB and a neighbour entry per container on the other host.
+            $lab = Get-LabTables "$name-$($h.Name)" $ifs
+            $lab | Where-Object { $_ -like 'fdb *' } | Should -HaveCount $h.Fdb
+            $lab | Where-Object { $_ -like 'neigh *' } | Should -HaveCount $h.Neigh
+            $h = $h.Name
+            $lab | Should -Be (Get-LabTables "$p-$h" $ifs)
+        }
+        foreach ($c in 'bbox1', 'bbox2', 'bbox3') { Get-LabTables "$name-$c" eth0 | Should -Be (Get-LabTables "$p-$c" eth0) }
+        Remove-Lab
     }
 
     It 'builds the same tables as the seed 003 script (multicast VXLAN, gateway, NAT out)' {
@@ -275,7 +306,7 @@ Describe 'Failures' {
         @{ Case = 'a duplicate address'; From = 'address: 10.1.3.2'; To = 'address: 10.1.2.2'; Text = 'Duplicate address 10.1.2.2' }
         @{ Case = 'an address outside its subnet'; From = 'address: 10.0.3.2'; To = 'address: 10.9.3.2'; Text = "outside host 'b''s subnet 10.0.3.0/24" }
         @{ Case = 'a VNI out of range'; From = 'vni: 42'; To = 'vni: 16777216'; Text = 'out of range 0..16777215' }
-        @{ Case = 'an interface name over 15 bytes'; From = 'name: ra'; To = 'name: routed-container-a'; Text = "'v-routed-container-a'" }
+        @{ Case = 'an interface name over 15 bytes'; From = 'name: va'; To = 'name: vxlan-container-a'; Text = "'v-vxlan-container-a'" }
     ) {
         $name = New-LabName
         $path = Copy-SeedLab -Seed 000 -Name $name
@@ -412,6 +443,51 @@ Describe 'Export-OverlayTopology' {
         $names[1..2] | ForEach-Object { Get-LabTables $_ eth0, br0, vxlan0 } | Should -Be $tablesBefore
         (Test-IpConnectivity -NetNamespace "$p-c1" -Destination 10.233.0.3 -Count 1 -TimeoutMs 2000).Status | Should -Be 'Success'
         Remove-OverlayLab -Name $p
+    }
+
+    It 'describes the seed 000 scripts'' lab (a cable, routes, VXLAN devices named per host), and rebuilds it after removal' {
+        $p = New-TestName 'ex'
+        $script:Labs.Add($p)
+        $sides = New-RoutedVxlanScriptLab $p
+        $names = 'a', 'b', 'ra', 'rb', 'va', 'vb' | ForEach-Object { "$p-$_" }
+        $ifs = 'enp1s0', 'br0', 'vxl0', 'vxlan2', 'vxlan3', 'veth0', 'v-va', 'v-vb'
+        $tablesBefore = $names | ForEach-Object { Get-LabTables $_ ($ifs + 'eth0') }
+        $yaml = Export-OverlayTopology -NetNamespace $names
+        $yaml | Should -Match '(?m)^    interface: \{ a: vxlan2, b: vxlan3 \}$'
+        $yaml | Should -Match '(?m)^  interface: enp1s0$'
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$p.lab.yml"
+        Set-Content $file $yaml
+        @(Set-OverlayLab -Path $file).Count | Should -Be 0
+        Remove-OverlayLab -Name $p
+        $names | Where-Object { Test-Path "/run/netns/$_" } | Should -BeNullOrEmpty
+        @(Set-OverlayLab -Path $file -ProgressAction SilentlyContinue).Count | Should -BeGreaterThan 0
+        $names | ForEach-Object { Get-LabTables $_ ($ifs + 'eth0') } | Should -Be $tablesBefore
+        (Test-IpConnectivity -NetNamespace "$p-ra" -Destination 10.0.3.2 -Count 1 -TimeoutMs 2000).Status | Should -Be 'Success'
+        Remove-OverlayLab -Name $p
+        Remove-Lab
+    }
+
+    It 'describes an applied seed 001 lab (static FDB, neighbours, proxy ARP) so that applying it changes nothing' {
+        $name = New-LabName
+        Set-OverlayLab -Topology (Import-SupportedLab (Copy-SeedLab -Seed 001 -Name $name)) -ProgressAction SilentlyContinue | Out-Null
+        $yaml = Export-OverlayTopology -NetNamespace (Get-OverlayLab -Name $name).Namespaces
+        $yaml | Should -Match '(?m)^    mode: static$'
+        $yaml | Should -Match 'name: c1, host: h1, overlay: vxlan0, address: 10.20.1.4/24, mac: 52:5e:55:58:9a:ab'
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$name.export.lab.yml"
+        Set-Content $file $yaml
+        @(Set-OverlayLab -Path $file).Count | Should -Be 0
+    }
+
+    It 'refuses a host device the schema cannot describe, naming it' {
+        $p = New-TestName 'ex'
+        $script:Labs.Add($p)
+        New-RoutedVxlanScriptLab $p | Out-Null
+        New-BridgeLink -NetNamespace "$p-a" -Name brx | Out-Null   # no address, no ports: no overlay of the schema
+        $err = $null
+        Export-OverlayTopology -NetNamespace ('a', 'b', 'ra', 'rb', 'va', 'vb' | ForEach-Object { "$p-$_" }) -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ExportOverlayTopologyFailed,*'
+        $err[0].Exception.Message | Should -BeLike "*Host '$p-a' has devices the schema cannot describe here: brx (bridge)*"
+        Remove-Lab
     }
 
     It 'refuses namespaces without a common lab prefix' {

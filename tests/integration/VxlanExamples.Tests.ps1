@@ -11,6 +11,8 @@ Describe 'VXLAN lab examples' {
         @{ Script = 'Vxlan-PointToPoint.ps1'; Pings = 2 }
         @{ Script = 'Vxlan-Multicast.ps1'; Pings = 9 }
         @{ Script = 'Vxlan-StaticFdb.ps1'; Pings = 6 }
+        # Seed 002: two Docker overlay networks; the third object is bbox3's ping that must get no reply.
+        @{ Script = 'Docker-OverlayIsolation.ps1'; Pings = 3 }
         # Seed 001 with nothing programmed: a Watch-NetlinkEvent responder answers l2miss/l3miss.
         @{ Script = 'Vxlan-OnDemand.ps1'; Pings = 6 }
         # Seed 003's NAT out: the same three hosts, and each container reaches an outside that has no route back.

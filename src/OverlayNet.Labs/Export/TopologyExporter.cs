@@ -12,9 +12,11 @@ namespace OverlayNet.Labs.Export;
 /// Reads namespaces built by hand (or by a seed script) and writes the topology that describes them, in the
 /// lab schema: the lab's name is the names' common prefix before a dash, a namespace with only a bridge of
 /// veth ports is the underlay switch, one whose only device is a veth into a host's bridge is a container,
-/// the rest are hosts. What the schema cannot say is refused with the reason, rather than exported wrongly.
+/// one whose only device is a macvlan on a host's VLAN device is a container on that VLAN, the rest are hosts.
+/// What the schema cannot say is refused with the reason, rather than exported wrongly. GRE/IPIP tunnels and
+/// VLANs are in TopologyExporter.Tunnels.cs.
 /// </summary>
-public static class TopologyExporter
+public static partial class TopologyExporter
 {
     private sealed class Ns(string name, string node)
     {
@@ -24,7 +26,8 @@ public static class TopologyExporter
         public List<IpRoute> Routes = [];
         public string Forwarding = "0";
         public List<NatMasquerade> Nat = [];
-        public IEnumerable<Link> Devices => Links.Where(l => l.Name != "lo");
+        /// <summary>Its devices but lo and the kernel's own fallback tunnels (gre0, tunl0, ... once ip_gre or ipip is loaded).</summary>
+        public IEnumerable<Link> Devices => Links.Where(l => l.Name != "lo" && !KernelState.IsKernelFallback(l));
         public IpAddress? AddressOf(string dev) => Addresses.FirstOrDefault(a => a.InterfaceName == dev);
     }
 
@@ -37,15 +40,22 @@ public static class TopologyExporter
         foreach (Ns ns in all) Read(ns, kernel);
         var peers = new Dictionary<(string, string), (Ns, Link)>();
         foreach (Ns ns in all)
-            foreach (VethLink v in ns.Links.OfType<VethLink>())
+            foreach (Link v in ns.Links.Where(l => l is VethLink or MacvlanLink))
                 if (FindPeer(ns, v, all, kernel) is (Ns pn, Link pl)) peers[(ns.Name, v.Name)] = (pn, pl);
 
         Ns? sw = all.FirstOrDefault(ns => ns.Addresses.Count == 0 && ns.Devices.Count(l => l.Kind == "bridge") == 1
             && ns.Devices.Where(l => l.Kind != "bridge").All(l => l is VethLink && peers.ContainsKey((ns.Name, l.Name)) && l.Master != null));
         var containers = all.Where(ns => ns != sw && ns.Devices.Count() == 1 && ns.Devices.First() is VethLink v
             && peers.TryGetValue((ns.Name, v.Name), out var p) && p.Item2.Master != null && p.Item1 != sw).ToList();
+        // Seed 004's containers: a macvlan whose parent is a VLAN device in another namespace.
+        var macvlanContainers = all.Where(ns => ns != sw && ns.Devices.Count() == 1 && ns.Devices.First() is MacvlanLink m
+            && peers.TryGetValue((ns.Name, m.Name), out var p) && p.Item1 != ns && p.Item2 is VlanLink).ToList();
+        containers.AddRange(macvlanContainers);
         var hosts = all.Where(ns => ns != sw && !containers.Contains(ns)).ToList();
         if (hosts.Count == 0) throw new InvalidOperationException("None of the namespaces looks like a host (only containers or a switch).");
+
+        var accounted = new HashSet<(Ns, string)>();
+        void Account(Ns h, params string[] names) { foreach (string n in names) accounted.Add((h, n)); }
 
         var y = new StringBuilder();
         y.AppendLine($"# Exported by Export-OverlayTopology from: {string.Join(", ", namespaces)}");
@@ -96,8 +106,8 @@ public static class TopologyExporter
         {
             var first = g.First().v;
             string name = first.Name, bridge = first.Master ?? throw new InvalidOperationException($"VXLAN device {first.Name} in {g.First().h.Name} is in no bridge.");
-            if (g.Any(x => x.v.Name != name || x.v.Master != bridge))
-                throw new InvalidOperationException($"VNI {g.Key}: the hosts name its VXLAN device or bridge differently ({string.Join(", ", g.Select(x => $"{x.h.Name}:{x.v.Name}/{x.v.Master}"))}).");
+            if (g.Any(x => x.v.Master != bridge))
+                throw new InvalidOperationException($"VNI {g.Key}: the hosts put its VXLAN device in bridges of different names ({string.Join(", ", g.Select(x => $"{x.h.Name}:{x.v.Name}/{x.v.Master}"))}); a topology names one bridge.");
             string mode = first.Remote != null ? "p2p" : first.Group != null ? "multicast" : !first.Learning && first.Proxy ? "static" : throw new InvalidOperationException($"VXLAN device {name}: neither a remote, a group, nor learning off with proxy ARP; the schema has no such mode.");
             foreach (var (h, _) in g) overlayOfBridge[(h, bridge)] = name;
             var ctrAddrs = containers.Where(c => g.Any(x => x.h == peers[(c.Name, c.Devices.First().Name)].Item1 && peers[(c.Name, c.Devices.First().Name)].Item2.Master == bridge))
@@ -108,6 +118,8 @@ public static class TopologyExporter
             ov.AppendLine($"    mode: {mode}");
             ov.AppendLine($"    vni: {g.Key}");
             if (first.Port != 4789) ov.AppendLine($"    port: {first.Port}");
+            AppendInterfaceNames(ov, name, g.Select(x => (x.h.Node, x.v.Name)).ToList());
+            foreach (var (h, v) in g) Account(h, v.Name, bridge);
             if (first.Group != null) ov.AppendLine($"    group: {first.Group}");
             if (g.Count() != hosts.Count) ov.AppendLine($"    hosts: [{string.Join(", ", g.Select(x => x.h.Node))}]");
             if (bridge != "br-" + name) ov.AppendLine($"    bridge: {bridge}");
@@ -131,8 +143,10 @@ public static class TopologyExporter
                     throw new InvalidOperationException($"Bridge {l.Name} in {h.Name} has {a.IPAddress}/{a.PrefixLength}; a routed overlay's bridge takes its subnet's first address.");
                 ov.AppendLine($"      {h.Node}: {net}");
                 overlayOfBridge[(h, l.Name)] = name;
+                Account(h, l.Name);
             }
         }
+        var overlayOfVlan = AppendTunnelsAndVlans(ov, hosts, dev, macvlanContainers, peers, Account);
         if (ov.Length > 0) { y.AppendLine("overlays:"); y.Append(ov); }
 
         if (containers.Count > 0)
@@ -143,6 +157,12 @@ public static class TopologyExporter
                 Link eth = c.Devices.First();
                 var (h, hostSide) = peers[(c.Name, eth.Name)];
                 if (eth.Name != "eth0") throw new InvalidOperationException($"Container '{c.Name}': its interface is {eth.Name}; the schema names it eth0.");
+                if (eth is MacvlanLink)
+                {
+                    y.AppendLine(MacvlanContainer(c, h, hostSide, overlayOfVlan));
+                    continue;
+                }
+                Account(h, hostSide.Name);
                 if (!overlayOfBridge.TryGetValue((h, hostSide.Master!), out string? overlay))
                     throw new InvalidOperationException($"Container '{c.Name}' hangs off bridge {hostSide.Master} in {h.Name}, which is part of no overlay.");
                 IpAddress a = c.AddressOf(eth.Name) ?? throw new InvalidOperationException($"Container '{c.Name}' has no IPv4 address.");
@@ -152,6 +172,14 @@ public static class TopologyExporter
                 if (hostSide.Name != "v-" + c.Node) y.Append($", interface: {hostSide.Name}");
                 y.AppendLine(" }");
             }
+        }
+
+        // Every device of a host is now part of the file; one that is not would be removed by applying it.
+        foreach (Ns h in hosts)
+        {
+            var left = h.Devices.Where(l => l.Name != dev && !accounted.Contains((h, l.Name))).Select(l => $"{l.Name} ({l.Kind ?? "?"})").ToList();
+            if (left.Count > 0)
+                throw new InvalidOperationException($"Host '{h.Name}' has devices the schema cannot describe here: {string.Join(", ", left)}; applying the file would remove them.");
         }
 
         var nat = hosts.SelectMany(h => h.Nat.Select(n => (h, n))).ToList();
@@ -195,14 +223,26 @@ public static class TopologyExporter
         ns.Nat = nft.ListRules(NftChain.NatPostrouting).Select(r => NatMasquerade.FromRule(r, ns.Name)).Where(m => m.Recognized && m.SourcePrefix != null).ToList();
     }
 
-    private static (Ns, Link)? FindPeer(Ns ns, VethLink v, List<Ns> all, KernelState kernel)
+    /// <summary>A veth's peer or a macvlan's parent among the namespaces: its index in the namespace its link-netnsid names.</summary>
+    private static (Ns, Link)? FindPeer(Ns ns, Link v, List<Ns> all, KernelState kernel)
     {
+        int index = v is VethLink veth ? veth.PeerIndex : v.ParentIndex;
         foreach (Ns other in all)
         {
             if (v.LinkNetNsId == null ? other != ns : other == ns) continue;
             if (v.LinkNetNsId != null && kernel.Client(ns.Name).GetNetNsId(NetNamespaceStore.Resolve(other.Name)) != v.LinkNetNsId) continue;
-            if (other.Links.FirstOrDefault(l => l.Index == v.PeerIndex) is Link peer) return (other, peer);
+            if (other.Links.FirstOrDefault(l => l.Index == index) is Link peer) return (other, peer);
         }
         return null;
+    }
+
+    /// <summary>'interface: name' when every host names the device alike, else 'interface: { host: name, ... }'.</summary>
+    private static void AppendInterfaceNames(StringBuilder ov, string overlay, List<(string Node, string Name)> names)
+    {
+        if (names.All(n => n.Name == names[0].Name))
+        {
+            if (names[0].Name != overlay) ov.AppendLine($"    interface: {names[0].Name}");
+        }
+        else ov.AppendLine($"    interface: {{ {string.Join(", ", names.Select(n => $"{n.Node}: {n.Name}"))} }}");
     }
 }

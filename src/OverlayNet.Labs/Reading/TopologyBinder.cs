@@ -14,7 +14,8 @@ internal sealed class TopologyBinder(List<TopologyError> errors)
     internal static readonly string[] HostKeys = ["name", "underlay", "forwarding", "port"];
     internal static readonly string[] UnderlayKeys = ["type", "interface", "switch", "bridge"];
     internal static readonly string[] OverlayKeys =
-        ["name", "type", "hosts", "interface", "bridge", "vni", "port", "mode", "group", "subnet", "gateway", "subnets", "addresses", "key", "id"];
+        ["name", "type", "hosts", "interface", "bridge", "vni", "port", "mode", "group", "subnet", "gateway", "subnets", "addresses", "key", "id",
+         "input-key", "output-key", "checksum", "input-checksum", "output-checksum", "sequence", "input-sequence", "output-sequence", "ttl"];
     internal static readonly string[] ContainerKeys = ["name", "host", "overlay", "address", "mac", "gateway", "interface"];
     internal static readonly string[] NatKeys = ["host", "source", "exclude", "out"];
     internal static readonly string[] CheckKeys = ["from", "to", "expect"];
@@ -161,7 +162,8 @@ internal sealed class TopologyBinder(List<TopologyError> errors)
             ov.Hosts.Add(h.Value!);
             HostRefs.Add((h.Value!, h.Position, $"overlay {ov.Name}"));
         }
-        ov.Interface = o.Text("interface") ?? ov.Name;
+        if (o.Node("interface") is MapNode perHost) ReadNameMap(perHost, ov);
+        else ov.Interface = o.Text("interface") ?? ov.Name;
         ov.Bridge = o.Text("bridge") ?? "br-" + ov.Name;
         ov.Vni = o.Int("vni", required: ov.Type == OverlayType.Vxlan) ?? 0;
         ov.Port = o.Int("port") ?? 4789;
@@ -171,14 +173,67 @@ internal sealed class TopologyBinder(List<TopologyError> errors)
         ov.Gateway = o.Address("gateway");
         ReadPrefixMap(o, "subnets", ov.Subnets, ov.Name, network: true);
         ReadPrefixMap(o, "addresses", ov.Addresses, ov.Name, network: false);
-        int? key = o.Int("key");
-        if (key is int k)
-        {
-            if (k < 0) errors.Add(new(o.At("key"), $"'key' must be 0 or more, not {k}."));
-            else ov.Key = (uint)k;
-        }
+        BindTunnelOptions(o, ov);
         ov.VlanId = o.Int("id", required: ov.Type == OverlayType.Vlan) ?? 0;
         return ov;
+    }
+
+    /// <summary>
+    /// A tunnel's keys, checksums and sequence numbers, in New-IpTunnel's words: 'key' both ways or 'input-key' and
+    /// 'output-key' (as the first host sees them), and the same for 'checksum' and 'sequence'.
+    /// </summary>
+    private void BindTunnelOptions(MapReader o, LabOverlay ov)
+    {
+        uint? both = Key(o, "key");
+        ov.InputKey = Key(o, "input-key") ?? both;
+        ov.OutputKey = Key(o, "output-key") ?? both;
+        if (both != null && (o.Node("input-key") != null || o.Node("output-key") != null))
+            errors.Add(new(o.At("key"), "Give 'key' (both ways) or 'input-key' and 'output-key', not both."));
+        ov.InputChecksum = Pair(o, "checksum", "input-checksum", out bool oc); ov.OutputChecksum = oc;
+        ov.InputSequence = Pair(o, "sequence", "input-sequence", out bool os); ov.OutputSequence = os;
+        int? ttl = o.Int("ttl");
+        if (ttl is int t)
+        {
+            if (t is < 0 or > 255) errors.Add(new(o.At("ttl"), $"'ttl' must be 0..255 (0 inherits), not {t}."));
+            else ov.Ttl = (byte)t;
+        }
+    }
+
+    /// <summary>A switch both ways ('checksum') or one per direction ('input-checksum', 'output-checksum').</summary>
+    private bool Pair(MapReader o, string both, string input, out bool output)
+    {
+        string outKey = "output" + input[5..];
+        bool? b = o.Bool(both), i = o.Bool(input), x = o.Bool(outKey);
+        if (b != null && (i != null || x != null))
+            errors.Add(new(o.At(both), $"Give '{both}' (both ways) or '{input}' and '{outKey}', not both."));
+        output = x ?? b ?? false;
+        return i ?? b ?? false;
+    }
+
+    /// <summary>A GRE key: 0..4294967295, in decimal or hex (0x111111, as the seed writes it).</summary>
+    private uint? Key(MapReader o, string key)
+    {
+        string? t = o.Text(key);
+        if (t == null) return null;
+        bool hex = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        if (uint.TryParse(hex ? t[2..] : t, hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out uint v))
+            return v;
+        errors.Add(new(o.At(key), $"'{key}' must be a whole number 0..4294967295 (decimal, or hex as 0x111111), not '{t}'."));
+        return null;
+    }
+
+    /// <summary>'interface' as a map: each host's own name for the overlay's device (host: name).</summary>
+    private void ReadNameMap(MapNode m, LabOverlay ov)
+    {
+        ov.Interface = ov.Name;
+        foreach (var (k, v) in m.Entries)
+        {
+            string host = k.Value ?? "";
+            HostRefs.Add((host, k.Position, $"overlay {ov.Name} interface"));
+            if (v is not ScalarNode { Value: string name }) { errors.Add(new(v.Position, $"'interface.{host}' must be an interface name.")); continue; }
+            if (!ov.Interfaces.TryAdd(host, name)) errors.Add(new(k.Position, $"Duplicate host '{host}' in interface."));
+        }
     }
 
     private void ReadPrefixMap(MapReader o, string key, Dictionary<string, IpPrefix> into, string overlay, bool network)

@@ -49,7 +49,7 @@ public static class DesiredState
             LabOverlay ov = lab.FindOverlay(c.Overlay)!;
             string hostNs = lab.NamespaceOf(c.Host), ctrNs = lab.NamespaceOf(c.Name);
             if (ov.Type == OverlayType.Vlan) // seed 004: a macvlan on the host's VLAN device, made in the container
-                o.Add(Link(ctrNs, "eth0", "macvlan", ("parent", $"{hostNs}/{ov.Interface}"), ("mode", "bridge"), ("mac", c.MacAddress?.ToString())));
+                o.Add(Link(ctrNs, "eth0", "macvlan", ("parent", $"{hostNs}/{ov.InterfaceOn(c.Host)}"), ("mode", "bridge"), ("mac", c.MacAddress?.ToString())));
             else
                 o.Add(Link(hostNs, c.HostInterface, "veth", ("master", ov.Bridge), ("peer", $"{ctrNs}/eth0"), ("peer-mac", c.MacAddress?.ToString())));
             o.Add(Address(ctrNs, "eth0", $"{c.Address}/{c.PrefixLength}"));
@@ -68,7 +68,7 @@ public static class DesiredState
     private static void AddOverlayOnHost(LabTopology lab, LabOverlay ov, LabHost h, List<LabObject> o)
     {
         string ns = lab.NamespaceOf(h.Name);
-        string dev = lab.Underlay.Interface;
+        string dev = lab.Underlay.Interface, ifname = ov.InterfaceOn(h.Name);
         var peers = ov.Hosts.Where(x => x != h.Name).Select(x => lab.FindHost(x)!).ToList();
         switch (ov.Type)
         {
@@ -77,18 +77,18 @@ public static class DesiredState
                 o.Add(Link(ns, ov.Bridge, "bridge"));
                 if (ov.BridgeAddress(h.Name) is IpPrefix gw) o.Add(Address(ns, ov.Bridge, gw.ToString()));
                 bool p2p = ov.Mode == VxlanMode.PointToPoint, stat = ov.Mode == VxlanMode.StaticFdb;
-                o.Add(Link(ns, ov.Interface, "vxlan", ("master", ov.Bridge), ("vni", ov.Vni.ToString()), ("port", ov.Port.ToString()),
+                o.Add(Link(ns, ifname, "vxlan", ("master", ov.Bridge), ("vni", ov.Vni.ToString()), ("port", ov.Port.ToString()),
                     ("dev", dev), ("local", p2p ? h.Address.ToString() : null), ("remote", p2p ? peers[0].Address.ToString() : null),
                     ("group", ov.Mode == VxlanMode.Multicast ? ov.Group!.ToString() : null),
                     ("learning", stat ? "false" : "true"), ("proxy", stat ? "true" : "false")));
                 if (stat)
                 {
-                    foreach (LabHost p in peers) o.Add(Fdb(ns, ov.Interface, Zero, p.Address.ToString()));
+                    foreach (LabHost p in peers) o.Add(Fdb(ns, ifname, Zero, p.Address.ToString()));
                     foreach (LabContainer c in lab.Containers.Where(c => c.Overlay == ov.Name && c.Host != h.Name))
                     {
                         string vtep = lab.FindHost(c.Host)!.Address.ToString();
-                        o.Add(Fdb(ns, ov.Interface, c.MacAddress!.Value.ToString(), vtep));
-                        o.Add(new LabObject(LabObjectKind.Neighbor, ns, $"{ov.Interface} {c.Address}", ("lladdr", c.MacAddress!.Value.ToString())));
+                        o.Add(Fdb(ns, ifname, c.MacAddress!.Value.ToString(), vtep));
+                        o.Add(new LabObject(LabObjectKind.Neighbor, ns, $"{ifname} {c.Address}", ("lladdr", c.MacAddress!.Value.ToString())));
                     }
                 }
                 break;
@@ -100,16 +100,35 @@ public static class DesiredState
                     o.Add(Route(ns, ov.Subnets[p.Name].ToString(), p.Address.ToString(), dev, onlink: true));
                 break;
             case OverlayType.Gre or OverlayType.Ipip:
-                o.Add(Link(ns, ov.Interface, ov.Type == OverlayType.Gre ? "gre" : "ipip", ("local", h.Address.ToString()),
-                    ("remote", peers.Count > 0 ? peers[0].Address.ToString() : null), ("key", ov.Key?.ToString())));
-                if (ov.Addresses.TryGetValue(h.Name, out IpPrefix ta)) o.Add(Address(ns, ov.Interface, ta.ToString()));
+                o.Add(Link(ns, ifname, ov.Type == OverlayType.Gre ? "gre" : "ipip",
+                    [("local", h.Address.ToString()), ("remote", peers.Count > 0 ? peers[0].Address.ToString() : null), .. TunnelProps(ov, h.Name)]));
+                if (ov.Addresses.TryGetValue(h.Name, out IpPrefix ta)) o.Add(Address(ns, ifname, ta.ToString()));
                 break;
             case OverlayType.Vlan:
-                o.Add(Link(ns, ov.Interface, "vlan", ("parent", dev), ("id", ov.VlanId.ToString())));
-                if (ov.Addresses.TryGetValue(h.Name, out IpPrefix va)) o.Add(Address(ns, ov.Interface, va.ToString()));
+                o.Add(Link(ns, ifname, "vlan", ("parent", dev), ("id", ov.VlanId.ToString())));
+                if (ov.Addresses.TryGetValue(h.Name, out IpPrefix va)) o.Add(Address(ns, ifname, va.ToString()));
                 break;
         }
     }
+
+    /// <summary>
+    /// A tunnel's keys and GRE flags on one host, mirrored on the second (its input is the first's output). GRE
+    /// always names all of them ("none", "false"), so a key or flag the file drops is a difference too.
+    /// </summary>
+    internal static (string, string?)[] TunnelProps(LabOverlay ov, string host)
+    {
+        bool m = ov.IsMirrored(host);
+        var p = new List<(string, string?)> { ("ttl", (ov.Ttl ?? 0).ToString()) };
+        if (ov.Type != OverlayType.Gre) return [.. p];
+        uint? ik = m ? ov.OutputKey : ov.InputKey, ok = m ? ov.InputKey : ov.OutputKey;
+        bool ic = m ? ov.OutputChecksum : ov.InputChecksum, oc = m ? ov.InputChecksum : ov.OutputChecksum;
+        bool iq = m ? ov.OutputSequence : ov.InputSequence, oq = m ? ov.InputSequence : ov.OutputSequence;
+        p.AddRange([("ikey", Key(ik)), ("okey", Key(ok)), ("icsum", Flag(ic)), ("ocsum", Flag(oc)), ("iseq", Flag(iq)), ("oseq", Flag(oq))]);
+        return [.. p];
+    }
+
+    public static string Key(uint? k) => k?.ToString() ?? "none";
+    public static string Flag(bool b) => b ? "true" : "false";
 
     private static LabObject Link(string ns, string name, string? kind, params (string, string?)[] more) =>
         new(LabObjectKind.Link, ns, name, [("kind", kind), ("up", "true"), .. more]);

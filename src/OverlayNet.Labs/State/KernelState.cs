@@ -3,6 +3,7 @@ using System.Net;
 using OverlayNet.Netlink.Namespaces;
 using OverlayNet.Netlink.Netfilter;
 using OverlayNet.Netlink.Route;
+using OverlayNet.Netlink.Route.Tunnels;
 using OverlayNet.Netlink.Sysctl;
 
 namespace OverlayNet.Labs.State;
@@ -69,11 +70,14 @@ public sealed class KernelState : IDisposable
         "tunl0", "gre0", "gretap0", "erspan0", "sit0", "ip_vti0", "ip6_vti0", "ip6tnl0", "ip6gre0",
     };
 
+    /// <summary>One of the kernel's own per-namespace fallback tunnels (gre0, tunl0, ...), which no lab made.</summary>
+    public static bool IsKernelFallback(Link l) =>
+        KernelFallbackTunnels.Contains(l.Name) && l is IpTunnel or { Kind: "gretap" or "erspan" or "vti" or "vti6" or "ip6tnl" or "ip6gre" };
+
     private LabObject? DescribeLink(string ns, Link l, Dictionary<string, LabObject> want, HashSet<string> peerEnds,
         IReadOnlyDictionary<string, List<Link>> all)
     {
-        if (KernelFallbackTunnels.Contains(l.Name) && l is IpTunnel or { Kind: "gretap" or "erspan" or "vti" or "vti6" or "ip6tnl" or "ip6gre" })
-            return null;
+        if (IsKernelFallback(l)) return null;
         var p = new List<(string, string?)>
         {
             ("kind", l.Kind), ("up", l.AdminState == AdminState.Up ? "true" : "false"), ("master", l.Master),
@@ -91,7 +95,10 @@ public sealed class KernelState : IDisposable
                     ("remote", x.Remote?.ToString()), ("group", x.Group?.ToString()), ("learning", Bool(x.Learning)), ("proxy", Bool(x.Proxy))]);
                 break;
             case IpTunnel t:
-                p.AddRange([("local", t.Local?.ToString()), ("remote", t.Remote?.ToString()), ("key", t.InputKey?.ToString())]);
+                p.AddRange([("local", t.Local?.ToString()), ("remote", t.Remote?.ToString()), ("ttl", t.Ttl.ToString())]);
+                if (t.Mode == IpTunnelMode.Gre)
+                    p.AddRange([("ikey", DesiredState.Key(t.InputKey)), ("okey", DesiredState.Key(t.OutputKey)), ("icsum", Bool(t.InputChecksum)),
+                        ("ocsum", Bool(t.OutputChecksum)), ("iseq", Bool(t.InputSequence)), ("oseq", Bool(t.OutputSequence))]);
                 break;
             case VlanLink vl:
                 p.AddRange([("parent", vl.Parent), ("id", vl.VlanId.ToString())]);

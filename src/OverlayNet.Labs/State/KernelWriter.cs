@@ -186,7 +186,13 @@ public sealed class KernelWriter(KernelState kernel)
                     Local = Ip(o["local"]),
                     Remote = Ip(o["remote"]),
                 };
-                if (o["key"] is string k) t.InputKey = t.OutputKey = uint.Parse(k);
+                if (o["ttl"] is string ttl && ttl != "0") t.Ttl = byte.Parse(ttl);
+                t.InputKey = Key(o["ikey"]);
+                t.OutputKey = Key(o["okey"]);
+                t.InputChecksum = o["icsum"] == "true";
+                t.OutputChecksum = o["ocsum"] == "true";
+                t.InputSequence = o["iseq"] == "true";
+                t.OutputSequence = o["oseq"] == "true";
                 spec = t;
                 break;
             case "vlan":
@@ -219,6 +225,8 @@ public sealed class KernelWriter(KernelState kernel)
         spec.Up = o["up"] == "true";
         c.CreateLink(spec);
     }
+
+    private static uint? Key(string? text) => text is null or "none" ? null : uint.Parse(text);
 
     private static IPAddress? Ip(string? text) => text == null ? null : IPAddress.Parse(text);
 

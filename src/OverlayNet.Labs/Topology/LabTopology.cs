@@ -89,6 +89,8 @@ namespace OverlayNet
         public OverlayType Type { get; set; }
         public List<string> Hosts { get; } = [];
         public string Interface { get; set; } = "";
+        /// <summary>Hosts whose overlay interface is named otherwise (seed 000: vxlan2 on A, vxlan3 on B).</summary>
+        public Dictionary<string, string> Interfaces { get; } = [];
         public string Bridge { get; set; } = "";
         public int Vni { get; set; }
         public int Port { get; set; } = 4789;
@@ -100,10 +102,30 @@ namespace OverlayNet
         public Dictionary<string, IpPrefix> Subnets { get; } = [];
         /// <summary>Tunnels and VLANs: each host's address on the overlay interface (10.10.0.1/30).</summary>
         public Dictionary<string, IpPrefix> Addresses { get; } = [];
-        public uint? Key { get; set; }
+        /// <summary>
+        /// GRE keys, checksums and sequence numbers as the overlay's first host sees them (ip tunnel ... ikey okey
+        /// icsum ocsum iseq oseq); the second host gets them mirrored: its input is the first's output.
+        /// </summary>
+        public uint? InputKey { get; set; }
+        public uint? OutputKey { get; set; }
+        public bool InputChecksum { get; set; }
+        public bool OutputChecksum { get; set; }
+        public bool InputSequence { get; set; }
+        public bool OutputSequence { get; set; }
+        /// <summary>Tunnels: the outer TTL; null (0) inherits the inner packet's.</summary>
+        public byte? Ttl { get; set; }
         public int VlanId { get; set; }
         internal SourcePosition Position { get; set; }
         public override string ToString() => Name;
+
+        /// <summary>The overlay's interface on a host: its own name there, or the overlay's.</summary>
+        public string InterfaceOn(string host) => Interfaces.TryGetValue(host, out string? n) ? n : Interface;
+
+        /// <summary>Every interface name the overlay makes (one, or one per host that names its own).</summary>
+        public IEnumerable<string> AllInterfaces() => Hosts.Count == 0 ? [Interface] : Hosts.Select(InterfaceOn).Distinct();
+
+        /// <summary>True on a tunnel's second host, which sees the keys and flags the other way round.</summary>
+        public bool IsMirrored(string host) => Hosts.Count == 2 && Hosts[1] == host;
 
         /// <summary>The bridge address on a host: the routed subnet's first address, or the VXLAN gateway.</summary>
         public IpPrefix? BridgeAddress(string host)

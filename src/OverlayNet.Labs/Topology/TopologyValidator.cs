@@ -100,7 +100,7 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
                 if (o.Gateway != null && o.Subnet is IpPrefix sn && !Contains(sn, o.Gateway))
                     errors.Add(new(at, $"Gateway {o.Gateway} of overlay '{o.Name}' is outside its subnet {sn}."));
                 if (o.Gateway != null && o.Subnet == null) errors.Add(new(at, $"Overlay '{o.Name}' has a gateway but no 'subnet'."));
-                LabNames.CheckInterface(o.Interface, $"overlay '{o.Name}'", at, errors);
+                CheckOverlayInterfaces(o);
                 LabNames.CheckInterface(o.Bridge, $"overlay '{o.Name}' (its bridge)", at, errors);
                 break;
             case OverlayType.Routed:
@@ -110,15 +110,20 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
                 break;
             case OverlayType.Gre or OverlayType.Ipip:
                 if (o.Hosts.Count != 2) errors.Add(new(at, $"Tunnel overlay '{o.Name}' joins exactly two hosts, not {o.Hosts.Count}."));
-                if (o.Type == OverlayType.Ipip && o.Key != null) errors.Add(new(at, $"IPIP overlay '{o.Name}' cannot carry a key; only GRE can."));
-                LabNames.CheckInterface(o.Interface, $"overlay '{o.Name}'", at, errors);
+                if (o.Type == OverlayType.Ipip && (o.InputKey != null || o.OutputKey != null)) errors.Add(new(at, $"IPIP overlay '{o.Name}' cannot carry a key; only GRE can."));
+                if (o.Type == OverlayType.Ipip && (o.InputChecksum || o.OutputChecksum || o.InputSequence || o.OutputSequence))
+                    errors.Add(new(at, $"IPIP overlay '{o.Name}' has no checksums or sequence numbers; only GRE has."));
+                CheckOverlayInterfaces(o);
                 break;
             case OverlayType.Vlan:
                 if (o.VlanId is < 1 or > 4094) errors.Add(new(at, $"VLAN id {o.VlanId} of overlay '{o.Name}' is out of range 1..4094."));
-                LabNames.CheckInterface(o.Interface, $"overlay '{o.Name}'", at, errors);
+                CheckOverlayInterfaces(o);
                 ValidateVlanGateway(o);
                 break;
         }
+        CheckTunnelOnly(o);
+        foreach (string h in o.Interfaces.Keys)
+            if (!o.Hosts.Contains(h) && lab.FindHost(h) != null) errors.Add(new(at, $"Overlay '{o.Name}' names an interface for host '{h}', which is not one of its hosts."));
         // Tunnel and VLAN addresses: one per host, no two alike.
         var seen = new Dictionary<IPAddress, string>();
         foreach (var (h, p) in o.Addresses)
@@ -126,6 +131,21 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
             if (!seen.TryAdd(p.Address, h)) errors.Add(new(at, $"Duplicate address {p.Address} in overlay '{o.Name}' (hosts '{seen[p.Address]}' and '{h}')."));
             if (!o.Hosts.Contains(h)) errors.Add(new(at, $"Overlay '{o.Name}' has an address for host '{h}', which is not one of its hosts."));
         }
+    }
+
+    private void CheckOverlayInterfaces(LabOverlay o)
+    {
+        foreach (string name in o.AllInterfaces()) LabNames.CheckInterface(name, $"overlay '{o.Name}'", o.Position, errors);
+    }
+
+    /// <summary>Keys, checksums, sequence numbers and TTL belong to tunnels; elsewhere they would be silently ignored.</summary>
+    private void CheckTunnelOnly(LabOverlay o)
+    {
+        if (o.Type is OverlayType.Gre or OverlayType.Ipip) return;
+        if (o.InputKey != null || o.OutputKey != null || o.InputChecksum || o.OutputChecksum || o.InputSequence || o.OutputSequence || o.Ttl != null)
+            errors.Add(new(o.Position, $"Overlay '{o.Name}' is a {o.Type.ToString().ToLowerInvariant()} overlay; keys, checksums, sequence numbers and ttl are for gre (and ttl for ipip) tunnels."));
+        if (o.Type == OverlayType.Routed && o.Interfaces.Count > 0)
+            errors.Add(new(o.Position, $"Routed overlay '{o.Name}' makes no interface of its own; name its bridge with 'bridge'."));
     }
 
     /// <summary>
@@ -149,8 +169,9 @@ internal sealed class TopologyValidator(List<TopologyError> errors)
             var names = new Dictionary<string, string>(StringComparer.Ordinal) { [lab.Underlay.Interface] = "the underlay" };
             foreach (LabOverlay o in lab.Overlays.Where(o => o.Hosts.Contains(h.Name)))
             {
-                if (o.Type != OverlayType.Routed && !names.TryAdd(o.Interface, $"overlay '{o.Name}'") && names[o.Interface] != $"overlay '{o.Name}'")
-                    errors.Add(new(o.Position, $"Overlay '{o.Name}' and {names[o.Interface]} both make interface '{o.Interface}' on host '{h.Name}'; set 'interface'."));
+                string dev = o.InterfaceOn(h.Name);
+                if (o.Type != OverlayType.Routed && !names.TryAdd(dev, $"overlay '{o.Name}'") && names[dev] != $"overlay '{o.Name}'")
+                    errors.Add(new(o.Position, $"Overlay '{o.Name}' and {names[dev]} both make interface '{dev}' on host '{h.Name}'; set 'interface'."));
                 if (o.Type is OverlayType.Vxlan or OverlayType.Routed && !names.TryAdd(o.Bridge, $"overlay '{o.Name}'") && names[o.Bridge] != $"overlay '{o.Name}'")
                     errors.Add(new(o.Position, $"Overlay '{o.Name}' and {names[o.Bridge]} both make interface '{o.Bridge}' on host '{h.Name}'; set 'bridge'."));
             }
