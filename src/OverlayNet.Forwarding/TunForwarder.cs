@@ -35,6 +35,8 @@ public sealed unsafe partial class TunForwarder
     private int _stopFd = -1;
     private int _running;
     private bool _closed;
+    // Cleared for good by the first UDP GSO send the underlay refuses; shared by every queue.
+    private bool _udpGso = true;
     private Exception? _fault;
 
     private TunForwarder(TunForwarderOptions options) { Options = options; }
@@ -46,6 +48,11 @@ public sealed unsafe partial class TunForwarder
     public bool CreatedDevice { get; private set; }
     /// <summary>Queues actually attached: 1 when an existing device is not multi-queue.</summary>
     public int QueueCount => _tunFds.Length;
+    /// <summary>
+    /// True when the TUN device runs with offloads (virtio headers, TCP super-packets); false when they were not
+    /// asked for or the device refused them.
+    /// </summary>
+    public bool Offload { get; private set; }
     public TunForwarderState State => Volatile.Read(ref _closed) ? TunForwarderState.Stopped : TunForwarderState.Running;
     /// <summary>Why the forwarder stopped by itself (the TUN device was removed, a socket failed); null otherwise.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
@@ -115,11 +122,9 @@ public sealed unsafe partial class TunForwarder
         {
             NetNamespaceRunner.Run(Options.NamespacePath, () =>
             {
-                for (int i = 0; i < queues; i++)
-                {
-                    tunFds.Add(TunTapDevices.AttachQueue(Options.TunName, multiQueue));
-                    sockets.Add(OpenSocket(reusePort: queues > 1));
-                }
+                Offload = Options.Offload && AttachQueues(tunFds, queues, multiQueue, offload: true);
+                if (!Offload) AttachQueues(tunFds, queues, multiQueue, offload: false);
+                for (int i = 0; i < queues; i++) sockets.Add(OpenSocket(reusePort: queues > 1));
             });
             _stopFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
             if (_stopFd < 0) throw new ErrnoException("eventfd", Libc.Errno);
@@ -131,6 +136,21 @@ public sealed unsafe partial class TunForwarder
         }
         _tunFds = tunFds.ToArray();
         _sockets = sockets.ToArray();
+    }
+
+    /// <summary>
+    /// Attaches the queues, with or without virtio headers, and sets the device's offloads to match: checksum and
+    /// TSO for IPv4 and IPv6 with, none without (an earlier forwarder may have left them on). Returns false, with
+    /// nothing left attached, when the device refuses the offloads.
+    /// </summary>
+    private bool AttachQueues(List<int> fds, int queues, bool multiQueue, bool offload)
+    {
+        for (int i = 0; i < queues; i++) fds.Add(TunTapDevices.AttachQueue(Options.TunName, multiQueue, virtioHeader: offload));
+        uint features = offload ? Libc.TUN_F_CSUM | Libc.TUN_F_TSO4 | Libc.TUN_F_TSO6 : 0;
+        if (Libc.Ioctl(fds[0], Libc.TUNSETOFFLOAD, features) == 0 || !offload) return true;
+        foreach (int fd in fds) Libc.Close(fd);
+        fds.Clear();
+        return false;
     }
 
     /// <summary>Creates the TUN device when missing (multi-queue, up, with the forwarder's MTU); returns whether it is multi-queue.</summary>
@@ -176,6 +196,13 @@ public sealed unsafe partial class TunForwarder
         {
             if (reusePort) SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1, "SO_REUSEPORT");
             if (v6) SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
+            if (Offload)
+            {
+                // Let the kernel hand over runs of datagrams from one sender as one buffer (best effort: without it
+                // each datagram is read on its own, as before).
+                int on = 1;
+                Libc.SetSockOpt(fd, Libc.SOL_UDP, Libc.UDP_GRO, &on, sizeof(int));
+            }
             // Large buffers absorb bursts between batches (root may exceed rmem_max with the FORCE options).
             SetBuffer(fd, Libc.SO_RCVBUFFORCE, Libc.SO_RCVBUF);
             SetBuffer(fd, Libc.SO_SNDBUFFORCE, Libc.SO_SNDBUF);
@@ -209,8 +236,16 @@ public sealed unsafe partial class TunForwarder
         for (int q = 0; q < _tunFds.Length; q++)
         {
             int tun = _tunFds[q], socket = _sockets[q];
-            _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdp(tun, socket)));
-            _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTun(socket, tun)));
+            if (Offload)
+            {
+                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdpOffload(tun, socket)));
+                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTunOffload(socket, tun)));
+            }
+            else
+            {
+                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdp(tun, socket)));
+                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTun(socket, tun)));
+            }
         }
         _running = _threads.Count;
         foreach (Thread t in _threads) t.Start();
