@@ -14,8 +14,9 @@ public sealed unsafe partial class TunForwarder
     private const int MaxRun = 256;
 
     /// <summary>TUN → UDP with offloads: reads packets and super-packets, segments, sends with one sendmmsg per batch.</summary>
-    private void TunToUdpOffload(int tun, int socket)
+    private void TunToUdpOffload(int queue)
     {
+        int tun = _tunFds[queue], socket = _sockets[queue];
         int reads = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
         // Enough messages for a batch of small packets and, without UDP GSO, one super-packet cut to the smallest segments.
         using var slab = new SegmentSlab(reads + TcpSegmenter.MaxOutput / TcpSegmenter.MinSegmentPayload);
@@ -55,6 +56,7 @@ public sealed unsafe partial class TunForwarder
                     Interlocked.Increment(ref Drops.NoRouteCount);
                     continue;
                 }
+                RecordFlow(packet, queue);
                 if (header.GsoType == VirtioNetHeader.GsoNone)
                 {
                     if ((header.Flags & VirtioNetHeader.FlagNeedsChecksum) != 0
@@ -143,8 +145,9 @@ public sealed unsafe partial class TunForwarder
     }
 
     /// <summary>UDP → TUN with offloads: receives merged datagrams, writes runs of one TCP flow as one super-packet.</summary>
-    private void UdpToTunOffload(int socket, int tun)
+    private void UdpToTunOffload(int queue)
     {
+        int socket = _sockets[queue];
         int batch = Options.BatchSize;
         using var slab = new PacketSlab(batch);
         Libc.IoVec* iov = stackalloc Libc.IoVec[MaxRun + 1];
@@ -178,7 +181,7 @@ public sealed unsafe partial class TunForwarder
                     Interlocked.Add(ref Drops.UnknownPeerCount, (length + stride - 1) / Math.Max(stride, 1));
                     continue;
                 }
-                WriteDatagrams(tun, peer, slab.Buffer(i), length, stride, iov, virtio);
+                WriteDatagrams(queue, peer, slab.Buffer(i), length, stride, iov, virtio);
             }
         }
     }
@@ -197,7 +200,7 @@ public sealed unsafe partial class TunForwarder
     /// the TUN device: each run of TCP segments that <see cref="TcpCoalescer"/> allows to merge as one GSO
     /// super-packet, everything else one packet per write.
     /// </summary>
-    private void WriteDatagrams(int tun, ForwarderRoute peer, byte* data, int length, int stride, Libc.IoVec* iov, byte* virtio)
+    private void WriteDatagrams(int queue, ForwarderRoute peer, byte* data, int length, int stride, Libc.IoVec* iov, byte* virtio)
     {
         iov[0] = new Libc.IoVec { Base = virtio, Length = VirtioNetHeader.Size };
         int offset = 0;
@@ -231,7 +234,7 @@ public sealed unsafe partial class TunForwarder
                 if (packets > 1) header = TcpCoalescer.Finish(head, headers, segmentPayload, runPayload, TcpCoalescer.Flags(last));
             }
             header.Write(new Span<byte>(virtio, VirtioNetHeader.Size));
-            if (Libc.WriteV(tun, iov, packets + 1) < 0)
+            if (Libc.WriteV(TunFor(head, queue), iov, packets + 1) < 0)
             {
                 int errno = Libc.Errno;
                 if (errno == Libc.EBADFD) throw Removed();

@@ -44,6 +44,7 @@ public sealed unsafe partial class TunForwarder
     public TunForwarderOptions Options { get; }
     public RouteTable Routes { get; } = new();
     public DropCounters Drops { get; } = new();
+    private readonly FlowQueues _flows = new();
     /// <summary>True when the forwarder made the TUN device (it leaves it in place when it stops).</summary>
     public bool CreatedDevice { get; private set; }
     /// <summary>Queues actually attached: 1 when an existing device is not multi-queue.</summary>
@@ -235,16 +236,16 @@ public sealed unsafe partial class TunForwarder
     {
         for (int q = 0; q < _tunFds.Length; q++)
         {
-            int tun = _tunFds[q], socket = _sockets[q];
+            int queue = q;
             if (Offload)
             {
-                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdpOffload(tun, socket)));
-                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTunOffload(socket, tun)));
+                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdpOffload(queue)));
+                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTunOffload(queue)));
             }
             else
             {
-                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdp(tun, socket)));
-                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTun(socket, tun)));
+                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdp(queue)));
+                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTun(queue)));
             }
         }
         _running = _threads.Count;
@@ -282,6 +283,16 @@ public sealed unsafe partial class TunForwarder
         }
         _completion.TrySetResult();
     }
+
+    /// <summary>Notes which queue a packet read from the TUN device left by (only matters with more than one).</summary>
+    private void RecordFlow(ReadOnlySpan<byte> packet, int queue)
+    {
+        if (_tunFds.Length > 1) _flows.Record(packet, queue);
+    }
+
+    /// <summary>The TUN queue to write a packet from a peer through: the one its flow leaves by (see <see cref="FlowQueues"/>).</summary>
+    private int TunFor(ReadOnlySpan<byte> packet, int queue) =>
+        _tunFds.Length > 1 ? _tunFds[_flows.QueueFor(packet, queue)] : _tunFds[queue];
 
     private TunDeviceRemovedException Removed() =>
         new($"TUN device '{Options.TunName}' was removed while the forwarder ran"
