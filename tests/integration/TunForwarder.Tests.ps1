@@ -1,14 +1,13 @@
 # Start-TunForwarder and friends (issue 14) on seed 001's UDP overlay: examples/FlannelLab.psm1 builds two hosts
 # with a container each and a forwarder on each host's flannel0. IPv6 is off in the lab, so the only packets in
-# the overlay are the ones these tests send, and drop counters can be checked exactly.
+# the overlay are the ones these tests send, and drop counters can be checked exactly. The overlay tests run
+# twice: with the TUN offloads (the default: TCP super-packets, UDP GSO/GRO) and with -NoOffload.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-OverlayNet
     Import-Module (Join-Path $PSScriptRoot '../../examples/FlannelLab.psm1') -Force
     $script:modulePath = Split-Path (Get-Module OverlayNet).Path
-    $script:lab = New-FlannelLab -Prefix (New-TestName 'fl')
-    $script:h1, $script:h2 = $lab.Hosts
 
     function Get-Forwarder([string] $NetNamespace) { Get-TunForwarder -NetNamespace $NetNamespace -TunName flannel0 }
 
@@ -53,11 +52,10 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-FlannelLab -Lab $lab
     Get-LeftoverTestNamespace | Should -BeNullOrEmpty
 }
 
-Describe 'Flannel UDP overlay' {
+Describe 'examples/Flannel-Udp.ps1' {
     It 'runs examples/Flannel-Udp.ps1: container 1 pings container 2 across flannel0' {
         $prefix = New-TestName 'fx'
         $out = & (Join-Path $PSScriptRoot '../../examples/Flannel-Udp.ps1') -ModulePath $modulePath -Prefix $prefix 6>$null
@@ -65,6 +63,23 @@ Describe 'Flannel UDP overlay' {
         # It removed what it made: namespaces and forwarders.
         @(Get-ChildItem /run/netns -Filter "$prefix-*") | Should -HaveCount 0
         @(Get-TunForwarder | Where-Object NetNamespace -like "$prefix-*") | Should -HaveCount 0
+    }
+}
+
+Describe 'Flannel UDP overlay (<Mode>)' -ForEach @(
+    @{ Mode = 'offloads'; Offload = $true }
+    @{ Mode = 'no offloads'; Offload = $false }
+) {
+    BeforeAll {
+        $script:lab = New-FlannelLab -Prefix (New-TestName 'fl') -NoOffload:(-not $Offload)
+        $script:h1, $script:h2 = $lab.Hosts
+    }
+    AfterAll {
+        Remove-FlannelLab -Lab $lab
+    }
+
+    It 'runs with the TUN offloads as asked' {
+        foreach ($h in $h1, $h2) { (Get-Forwarder $h.Host).Offload | Should -Be $Offload }
     }
 
     It 'forwards both ways and counts per peer' {
@@ -87,6 +102,9 @@ Describe 'Flannel UDP overlay' {
     }
 
     It 'carries 100 MB of TCP byte-identical while routes change on both hosts' {
+        function Get-TunStats([string] $NetNamespace) { (& ip -n $NetNamespace -s -j link show flannel0 | ConvertFrom-Json)[0].stats64 }
+        $tun1 = Get-TunStats $h1.Host; $tun2 = Get-TunStats $h2.Host
+        $fwd1 = (Get-Forwarder $h1.Host).Peers[0]; $fwd2 = (Get-Forwarder $h2.Host).Peers[0]
         $listener = Invoke-NetNamespace -Name $h2.Container -ScriptBlock {
             $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Any, 5201); $l.Start(); $l }
         $client = Invoke-NetNamespace -Name $h1.Container -ScriptBlock {
@@ -123,6 +141,26 @@ Describe 'Flannel UDP overlay' {
             [Convert]::ToHexString($received.Hash) | Should -Be ([Convert]::ToHexString($sent.GetHashAndReset()))
             # Counters survive the route being replaced (same peer) hundreds of times mid-stream.
             ((Get-Forwarder $h1.Host).Peers | Where-Object Subnet -eq $h2.Subnet).BytesSent | Should -BeGreaterThan 100MB
+            # Packets the kernel handed to the forwarder on host 1 (flannel0 TX) against IP packets it sent on, and
+            # packets it wrote into host 2's flannel0 (RX) against packets it received: with offloads the TUN
+            # side moves super-packets (fewer), without them one packet each way (equal).
+            $counts = {
+                [pscustomobject]@{
+                    Read     = (Get-TunStats $h1.Host).tx.packets - $tun1.tx.packets
+                    Sent     = ((Get-Forwarder $h1.Host).Peers | Where-Object Subnet -eq $h2.Subnet).PacketsSent - $fwd1.PacketsSent
+                    Written  = (Get-TunStats $h2.Host).rx.packets - $tun2.rx.packets
+                    Received = ((Get-Forwarder $h2.Host).Peers | Where-Object Subnet -eq $h1.Subnet).PacketsReceived - $fwd2.PacketsReceived
+                }
+            }
+            if ($Offload) {
+                $c = & $counts
+                $c.Read | Should -BeLessThan $c.Sent
+                $c.Written | Should -BeLessThan $c.Received
+            }
+            else {
+                # Equal once the last packets in flight are through.
+                Wait-Until { $c = & $counts; $c.Read -eq $c.Sent -and $c.Written -eq $c.Received } -Because 'one TUN packet per IP packet'
+            }
         }
         finally {
             foreach ($h in $h1, $h2) { Remove-TunForwarderRoute -NetNamespace $h.Host -TunName flannel0 -Subnet 10.244.199.0/24 -ErrorAction SilentlyContinue }
