@@ -108,10 +108,12 @@ public sealed unsafe partial class TunForwarder
             {
                 int errno = Libc.Errno;
                 if (errno == Libc.EINTR) continue;
-                if (slab.Packets(sent) > 1 && errno is Libc.EIO or Libc.EINVAL)
+                if (slab.Packets(sent) > 1 && errno is Libc.EIO or Libc.EINVAL or Libc.EMSGSIZE)
                 {
-                    // The underlay cannot take UDP GSO here (no checksum offload on the route's device, a path MTU
-                    // below the segment size): send this run one datagram at a time and stop using GSO.
+                    // The underlay cannot take UDP GSO here: no checksum offload on the route's device (EIO), or a
+                    // path MTU below the datagram size (EINVAL on 6.1, EMSGSIZE on later kernels), which a single
+                    // datagram survives by IP fragmentation. Send this run one datagram at a time and stop using
+                    // GSO, for every peer, for the rest of the forwarder's life.
                     Volatile.Write(ref _udpGso, false);
                     SendOneByOne(socket, slab, sent);
                 }

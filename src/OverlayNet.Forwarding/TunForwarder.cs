@@ -30,6 +30,9 @@ public sealed unsafe partial class TunForwarder
     // Continuations run synchronously, before Stop() returns: whoever watches the forwarder (the registry, a job)
     // has seen it end by the time Stop-TunForwarder comes back.
     private readonly TaskCompletionSource _completion = new();
+    // Set once those continuations have run: Task.Wait can return as soon as the task is marked complete, while
+    // the continuations still run on the forwarding thread, so Stop() waits on this instead.
+    private readonly ManualResetEventSlim _ended = new();
     private readonly List<Thread> _threads = [];
     private int[] _tunFds = [], _sockets = [];
     private int _stopFd = -1;
@@ -95,7 +98,7 @@ public sealed unsafe partial class TunForwarder
         {
             if (!_closed) Signal();
         }
-        _completion.Task.Wait();
+        _ended.Wait();
     }
 
     private void Signal()
@@ -282,6 +285,7 @@ public sealed unsafe partial class TunForwarder
             Volatile.Write(ref _closed, true);
         }
         _completion.TrySetResult();
+        _ended.Set();
     }
 
     /// <summary>Notes which queue a packet read from the TUN device left by (only matters with more than one).</summary>

@@ -41,6 +41,50 @@ BeforeAll {
         }
     }
 
+    function Invoke-TcpTransfer {
+        <#
+            Sends -Megabytes of random bytes over TCP from container 1 to container 2 of $lab; returns the SHA-256
+            of what was sent and of what arrived. -EachMegabyte runs after each megabyte is written (given its index).
+        #>
+        param([int] $Megabytes, [int] $Port = 5201, [scriptblock] $EachMegabyte = {})
+        $listener = Invoke-NetNamespace -Name $h2.Container -ArgumentList $Port -ScriptBlock {
+            param($Port)
+            $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Any, $Port); $l.Start(); $l }
+        $client = Invoke-NetNamespace -Name $h1.Container -ScriptBlock {
+            [System.Net.Sockets.TcpClient]::new([System.Net.Sockets.AddressFamily]::InterNetwork) }
+        $server = $null
+        try {
+            # Sockets keep the namespace they were made in, so this thread can use them.
+            $accept = $listener.AcceptTcpClientAsync()
+            $client.SendTimeout = 60000
+            $client.Connect($h2.Ip, $Port)
+            if (-not $accept.Wait(30000)) { throw 'The TCP connection was not accepted within 30 s.' }
+            $server = $accept.Result
+            $received = [System.Security.Cryptography.SHA256]::Create()
+            $sink = [System.Security.Cryptography.CryptoStream]::new([System.IO.Stream]::Null, $received, 'Write')
+            $copy = $server.GetStream().CopyToAsync($sink, 1MB)
+
+            $sent = [System.Security.Cryptography.IncrementalHash]::CreateHash('SHA256')
+            $chunk = [byte[]]::new(1MB)
+            $stream = $client.GetStream()
+            for ($i = 0; $i -lt $Megabytes; $i++) {
+                [System.Security.Cryptography.RandomNumberGenerator]::Fill($chunk)
+                $sent.AppendData($chunk)
+                $stream.Write($chunk, 0, $chunk.Length)
+                & $EachMegabyte $i
+            }
+            $client.Client.Shutdown([System.Net.Sockets.SocketShutdown]::Send)
+            if (-not $copy.Wait(180000)) { throw 'The transfer did not arrive within 180 s.' }
+            $sink.FlushFinalBlock()
+            [pscustomobject]@{ Sent = [Convert]::ToHexString($sent.GetHashAndReset()); Received = [Convert]::ToHexString($received.Hash) }
+        }
+        finally {
+            if ($server) { $server.Dispose() }
+            $client.Dispose()
+            $listener.Stop()
+        }
+    }
+
     function New-ForwarderRunspace {
         <# A second runspace with OverlayNet loaded, to run Start-TunForwarder in the foreground and press "Ctrl+C" (Stop). #>
         $ps = [powershell]::Create()
@@ -105,28 +149,9 @@ Describe 'Flannel UDP overlay (<Mode>)' -ForEach @(
         function Get-TunStats([string] $NetNamespace) { (& ip -n $NetNamespace -s -j link show flannel0 | ConvertFrom-Json)[0].stats64 }
         $tun1 = Get-TunStats $h1.Host; $tun2 = Get-TunStats $h2.Host
         $fwd1 = (Get-Forwarder $h1.Host).Peers[0]; $fwd2 = (Get-Forwarder $h2.Host).Peers[0]
-        $listener = Invoke-NetNamespace -Name $h2.Container -ScriptBlock {
-            $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Any, 5201); $l.Start(); $l }
-        $client = Invoke-NetNamespace -Name $h1.Container -ScriptBlock {
-            [System.Net.Sockets.TcpClient]::new([System.Net.Sockets.AddressFamily]::InterNetwork) }
         try {
-            # Sockets keep the namespace they were made in, so this thread can use them.
-            $accept = $listener.AcceptTcpClientAsync()
-            $client.SendTimeout = 60000
-            $client.Connect($h2.Ip, 5201)
-            $accept.Wait(30000) | Should -BeTrue
-            $server = $accept.Result
-            $received = [System.Security.Cryptography.SHA256]::Create()
-            $sink = [System.Security.Cryptography.CryptoStream]::new([System.IO.Stream]::Null, $received, 'Write')
-            $copy = $server.GetStream().CopyToAsync($sink, 1MB)
-
-            $sent = [System.Security.Cryptography.IncrementalHash]::CreateHash('SHA256')
-            $chunk = [byte[]]::new(1MB)
-            $stream = $client.GetStream()
-            for ($i = 0; $i -lt 100; $i++) {
-                [System.Security.Cryptography.RandomNumberGenerator]::Fill($chunk)
-                $sent.AppendData($chunk)
-                $stream.Write($chunk, 0, $chunk.Length)
+            $transfer = Invoke-TcpTransfer -Megabytes 100 -EachMegabyte {
+                param($i)
                 # Route churn with data in flight: the live route replaced by itself, decoys added and removed.
                 foreach ($h in $h1, $h2) {
                     $other = $lab.Hosts | Where-Object Host -ne $h.Host
@@ -135,10 +160,7 @@ Describe 'Flannel UDP overlay (<Mode>)' -ForEach @(
                     if ($i -gt 0) { Remove-TunForwarderRoute -NetNamespace $h.Host -TunName flannel0 -Subnet "10.244.$(99 + $i).0/24" }
                 }
             }
-            $client.Client.Shutdown([System.Net.Sockets.SocketShutdown]::Send)
-            $copy.Wait(180000) | Should -BeTrue
-            $sink.FlushFinalBlock()
-            [Convert]::ToHexString($received.Hash) | Should -Be ([Convert]::ToHexString($sent.GetHashAndReset()))
+            $transfer.Received | Should -Be $transfer.Sent
             # Counters survive the route being replaced (same peer) hundreds of times mid-stream.
             ((Get-Forwarder $h1.Host).Peers | Where-Object Subnet -eq $h2.Subnet).BytesSent | Should -BeGreaterThan 100MB
             # Packets the kernel handed to the forwarder on host 1 (flannel0 TX) against IP packets it sent on, and
@@ -164,9 +186,6 @@ Describe 'Flannel UDP overlay (<Mode>)' -ForEach @(
         }
         finally {
             foreach ($h in $h1, $h2) { Remove-TunForwarderRoute -NetNamespace $h.Host -TunName flannel0 -Subnet 10.244.199.0/24 -ErrorAction SilentlyContinue }
-            if ($server) { $server.Dispose() }
-            $client.Dispose()
-            $listener.Stop()
         }
         (Get-Forwarder $h1.Host).Peers | Should -HaveCount 1
     }
@@ -236,6 +255,22 @@ Describe 'Flannel UDP overlay (<Mode>)' -ForEach @(
             Set-TunForwarderRoute -NetNamespace $h1.Host -TunName flannel0 -Subnet $h2.Subnet -Address $h2.Underlay
         }
         Test-LabPath -NetNamespace $h1.Container -Destination $h2.Ip | Should -Not -BeNullOrEmpty
+    }
+
+    # Last in the block: after a refused UDP GSO send the forwarder keeps sending one datagram per packet.
+    It 'loses nothing when the underlay cannot take full-size datagrams (UDP GSO refused, IP fragments)' {
+        # 1472-byte packets in 1500-byte datagrams on a 1400-byte underlay: the kernel refuses a UDP GSO send
+        # (segment larger than the path MTU) and fragments single datagrams.
+        foreach ($h in $h1, $h2) { Set-IpLink -NetNamespace $h.Host -Name enp1s0 -Mtu 1400 }
+        try {
+            $before = (Get-Forwarder $h1.Host).Drops.SendError
+            $transfer = Invoke-TcpTransfer -Megabytes 10 -Port 5202
+            $transfer.Received | Should -Be $transfer.Sent
+            (Get-Forwarder $h1.Host).Drops.SendError | Should -Be $before
+        }
+        finally {
+            foreach ($h in $h1, $h2) { Set-IpLink -NetNamespace $h.Host -Name enp1s0 -Mtu 1500 }
+        }
     }
 }
 

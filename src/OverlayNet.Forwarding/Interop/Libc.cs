@@ -20,7 +20,7 @@ internal static unsafe partial class Libc
     public const uint TUNSETOFFLOAD = 0x400454d0;
     public const uint TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04;
     public const int MSG_DONTWAIT = 0x40;
-    public const int EINTR = 4, EIO = 5, EAGAIN = 11, EBADFD = 77, EFAULT = 14, EINVAL = 22;
+    public const int EINTR = 4, EIO = 5, EAGAIN = 11, EBADFD = 77, EFAULT = 14, EINVAL = 22, EMSGSIZE = 90;
     public const short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
 
