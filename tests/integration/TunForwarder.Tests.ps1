@@ -129,6 +129,8 @@ Describe 'Flannel UDP overlay (<Mode>)' -ForEach @(
     It 'forwards both ways and counts per peer' {
         Test-LabPath -NetNamespace $h1.Container -Destination $h2.Ip | Should -Not -BeNullOrEmpty
         foreach ($h in $h1, $h2) {
+            # A forwarding thread counts a packet just after its write returns, which the reply can overtake.
+            Wait-Until { $p = @((Get-Forwarder $h.Host).Peers)[0]; $p.PacketsSent -gt 0 -and $p.PacketsReceived -gt 0 } -Because 'both counters to move'
             $f = Get-Forwarder $h.Host
             $f.State | Should -Be 'Running'
             $f.LocalAddress | Should -Be ([ipaddress]$h.Underlay)
