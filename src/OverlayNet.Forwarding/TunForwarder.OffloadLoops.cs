@@ -19,15 +19,14 @@ public sealed unsafe partial class TunForwarder
         int tun = _tunFds[queue], socket = _sockets[queue];
         int reads = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
         // Enough messages for a batch of small packets and, without UDP GSO, one super-packet cut to the smallest segments.
-        using var slab = new SegmentSlab(reads + TcpSegmenter.MaxOutput / TcpSegmenter.MinSegmentPayload);
+        using var slab = new SegmentSlab(reads + SegmentSlab.MaxMessagesPerPacket(gso: false));
         Libc.PollFd* fds = stackalloc Libc.PollFd[2];
         while (true)
         {
             if (!Wait(fds, tun, isTun: true)) return;
             slab.Clear();
             bool gso = Volatile.Read(ref _udpGso);
-            int worst = gso ? TcpSegmenter.MaxOutput / SegmentSlab.MaxGsoBytes + 2 : TcpSegmenter.MaxOutput / TcpSegmenter.MinSegmentPayload;
-            for (int r = 0; r < reads && slab.HasRoom(worst); r++)
+            for (int r = 0; r < reads && slab.HasRoom(gso); r++)
             {
                 nint n = Libc.Read(tun, slab.Input, SegmentSlab.InputSize);
                 if (n < 0)

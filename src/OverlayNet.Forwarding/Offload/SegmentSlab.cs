@@ -58,8 +58,16 @@ internal sealed unsafe class SegmentSlab : IDisposable
     /// <summary>Free arena space, where the next packet (or super-packet's segments) goes.</summary>
     public Span<byte> Free => new(Arena + _arenaUsed, ArenaSize - _arenaUsed);
 
-    /// <summary>Whether a super-packet cut into at most <paramref name="messages"/> messages still fits.</summary>
-    public bool HasRoom(int messages) => ArenaSize - _arenaUsed >= TcpSegmenter.MaxOutput && Capacity - Count >= messages;
+    /// <summary>
+    /// Most messages one packet read from the TUN device becomes: with UDP GSO, runs of at most
+    /// <see cref="MaxGsoSegments"/> segments and <see cref="MaxGsoBytes"/> bytes; without, one per segment.
+    /// </summary>
+    public static int MaxMessagesPerPacket(bool gso) => gso
+        ? TcpSegmenter.MaxSegments / MaxGsoSegments + TcpSegmenter.MaxOutput / MaxGsoBytes + 2
+        : TcpSegmenter.MaxSegments;
+
+    /// <summary>Whether the largest super-packet still fits, in the arena and in the messages left.</summary>
+    public bool HasRoom(bool gso) => ArenaSize - _arenaUsed >= TcpSegmenter.MaxOutput && Capacity - Count >= MaxMessagesPerPacket(gso);
 
     public void Clear()
     {

@@ -14,8 +14,10 @@ internal static class TcpSegmenter
 
     /// <summary>Smallest TCP payload per segment this cuts to; below it the packet is refused.</summary>
     public const int MinSegmentPayload = 64;
+    /// <summary>Most segments <see cref="Segment"/> cuts any packet into.</summary>
+    public const int MaxSegments = 65536 / MinSegmentPayload + 1;
     /// <summary>Most bytes <see cref="Segment"/> writes for any packet: 64 KB of payload plus IP and TCP headers (at most 120 bytes) per segment.</summary>
-    public const int MaxOutput = 65536 + (65536 / MinSegmentPayload + 1) * 120;
+    public const int MaxOutput = 65536 + MaxSegments * 120;
 
     /// <summary>
     /// Segments <paramref name="packet"/>, an IPv4 or IPv6 packet carrying TCP whose payload is larger than one
