@@ -19,14 +19,16 @@ function New-FlannelLab {
         [ValidateSet('Udp', 'Vxlan')] [string] $Backend = 'Udp',
         [int] $Port = 8285,
         # flannel0's transmit queue (packets the kernel holds for the forwarder); 0 leaves the kernel's 500.
-        [int] $TunTxQueueLength = 0
+        [int] $TunTxQueueLength = 0,
+        # The forwarders run without the TUN offloads (one packet per TUN read/write, as flanneld does).
+        [switch] $NoOffload
     )
     $hosts = @(
         [pscustomobject]@{ Host = "$Prefix-h1"; Container = "$Prefix-c1"; Underlay = '192.168.8.101'; Subnet = '10.244.1.0/24'; Gateway = '10.244.1.1'; Ip = '10.244.1.2'; Vtep = '10.244.1.0'; Mac = '0e:f1:00:00:01:00' }
         [pscustomobject]@{ Host = "$Prefix-h2"; Container = "$Prefix-c2"; Underlay = '192.168.8.102'; Subnet = '10.244.2.0/24'; Gateway = '10.244.2.1'; Ip = '10.244.2.2'; Vtep = '10.244.2.0'; Mac = '0e:f1:00:00:02:00' }
     )
     $mtu = if ($Backend -eq 'Udp') { 1472 } else { 1450 }
-    $lab = [pscustomobject]@{ Prefix = $Prefix; Backend = $Backend; Mtu = $mtu; Hosts = $hosts; TunTxQueueLength = $TunTxQueueLength }
+    $lab = [pscustomobject]@{ Prefix = $Prefix; Backend = $Backend; Mtu = $mtu; Hosts = $hosts; TunTxQueueLength = $TunTxQueueLength; NoOffload = $NoOffload.IsPresent }
     try {
         Build-FlannelLab $lab $Port
     }
@@ -62,7 +64,7 @@ function Build-FlannelLab($Lab, [int] $Port) {
             # flanneld: opens flannel0 (here the forwarder creates it, multi-queue, up, MTU 1472), gives it the
             # host's subnet address with the overlay's prefix, and forwards to each peer's UDP 8285.
             Start-TunForwarder -NetNamespace $h.Host -TunName flannel0 -LocalAddress $h.Underlay -Port $Port `
-                -Route @{ $peer.Subnet = $peer.Underlay } -AsJob | Out-Null
+                -Route @{ $peer.Subnet = $peer.Underlay } -NoOffload:$Lab.NoOffload -AsJob | Out-Null
             Add-IpAddress -NetNamespace $h.Host -InterfaceName flannel0 -IPAddress "$($h.Vtep)/16" | Out-Null
             if ($Lab.TunTxQueueLength) { Set-IpLink -NetNamespace $h.Host -Name flannel0 -TxQueueLength $Lab.TunTxQueueLength }
         }

@@ -32,13 +32,6 @@ public static class IpPackets
         }
     }
 
-    /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/> added to <paramref name="sum"/>, folded.</summary>
-    public static ushort Checksum(ReadOnlySpan<byte> data, uint sum = 0)
-    {
-        int i = 0;
-        for (; i + 1 < data.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
-        if (i < data.Length) sum += (uint)data[i] << 8;
-        while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
-        return (ushort)~sum;
-    }
+    /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/> added to <paramref name="sum"/>, folded and complemented.</summary>
+    public static ushort Checksum(ReadOnlySpan<byte> data, uint sum = 0) => (ushort)~InternetChecksum.Sum(data, sum);
 }

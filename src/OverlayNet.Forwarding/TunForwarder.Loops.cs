@@ -8,8 +8,9 @@ namespace OverlayNet.Forwarding;
 public sealed unsafe partial class TunForwarder
 {
     /// <summary>TUN → UDP: reads up to a batch of packets, routes each, sends the batch with one sendmmsg.</summary>
-    private void TunToUdp(int tun, int socket)
+    private void TunToUdp(int queue)
     {
+        int tun = _tunFds[queue], socket = _sockets[queue];
         int batch = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
         using var slab = new PacketSlab(batch);
         var routes = new ForwarderRoute[batch];
@@ -49,6 +50,7 @@ public sealed unsafe partial class TunForwarder
                     if (length > 0) Libc.Write(tun, slab.Icmp, (nuint)length);
                     continue;
                 }
+                RecordFlow(packet, queue);
                 slab.Messages[count].Header.NameLength =
                     SockAddr.Write(route.Address, port, new Span<byte>(slab.Address(count), Libc.SockAddrSize));
                 slab.IoVecs[count].Length = (nuint)n;
@@ -80,8 +82,9 @@ public sealed unsafe partial class TunForwarder
     }
 
     /// <summary>UDP → TUN: receives up to a batch of datagrams with one recvmmsg, checks each, writes it into the TUN device.</summary>
-    private void UdpToTun(int socket, int tun)
+    private void UdpToTun(int queue)
     {
+        int socket = _sockets[queue];
         int batch = Options.BatchSize;
         using var slab = new PacketSlab(batch);
         Libc.PollFd* fds = stackalloc Libc.PollFd[2];
@@ -115,7 +118,7 @@ public sealed unsafe partial class TunForwarder
                     Interlocked.Increment(ref Drops.MalformedCount);
                     continue;
                 }
-                if (Libc.Write(tun, slab.Buffer(i), (nuint)length) < 0)
+                if (Libc.Write(TunFor(packet, queue), slab.Buffer(i), (nuint)length) < 0)
                 {
                     int errno = Libc.Errno;
                     if (errno == Libc.EBADFD) throw Removed();

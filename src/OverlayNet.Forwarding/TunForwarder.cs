@@ -30,11 +30,16 @@ public sealed unsafe partial class TunForwarder
     // Continuations run synchronously, before Stop() returns: whoever watches the forwarder (the registry, a job)
     // has seen it end by the time Stop-TunForwarder comes back.
     private readonly TaskCompletionSource _completion = new();
+    // Set once those continuations have run: Task.Wait can return as soon as the task is marked complete, while
+    // the continuations still run on the forwarding thread, so Stop() waits on this instead.
+    private readonly ManualResetEventSlim _ended = new();
     private readonly List<Thread> _threads = [];
     private int[] _tunFds = [], _sockets = [];
     private int _stopFd = -1;
     private int _running;
     private bool _closed;
+    // Cleared for good by the first UDP GSO send the underlay refuses; shared by every queue.
+    private bool _udpGso = true;
     private Exception? _fault;
 
     private TunForwarder(TunForwarderOptions options) { Options = options; }
@@ -42,10 +47,16 @@ public sealed unsafe partial class TunForwarder
     public TunForwarderOptions Options { get; }
     public RouteTable Routes { get; } = new();
     public DropCounters Drops { get; } = new();
+    private readonly FlowQueues _flows = new();
     /// <summary>True when the forwarder made the TUN device (it leaves it in place when it stops).</summary>
     public bool CreatedDevice { get; private set; }
     /// <summary>Queues actually attached: 1 when an existing device is not multi-queue.</summary>
     public int QueueCount => _tunFds.Length;
+    /// <summary>
+    /// True when the TUN device runs with offloads (virtio headers, TCP super-packets); false when they were not
+    /// asked for or the device refused them.
+    /// </summary>
+    public bool Offload { get; private set; }
     public TunForwarderState State => Volatile.Read(ref _closed) ? TunForwarderState.Stopped : TunForwarderState.Running;
     /// <summary>Why the forwarder stopped by itself (the TUN device was removed, a socket failed); null otherwise.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
@@ -87,7 +98,7 @@ public sealed unsafe partial class TunForwarder
         {
             if (!_closed) Signal();
         }
-        _completion.Task.Wait();
+        _ended.Wait();
     }
 
     private void Signal()
@@ -115,11 +126,9 @@ public sealed unsafe partial class TunForwarder
         {
             NetNamespaceRunner.Run(Options.NamespacePath, () =>
             {
-                for (int i = 0; i < queues; i++)
-                {
-                    tunFds.Add(TunTapDevices.AttachQueue(Options.TunName, multiQueue));
-                    sockets.Add(OpenSocket(reusePort: queues > 1));
-                }
+                Offload = Options.Offload && AttachQueues(tunFds, queues, multiQueue, offload: true);
+                if (!Offload) AttachQueues(tunFds, queues, multiQueue, offload: false);
+                for (int i = 0; i < queues; i++) sockets.Add(OpenSocket(reusePort: queues > 1));
             });
             _stopFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
             if (_stopFd < 0) throw new ErrnoException("eventfd", Libc.Errno);
@@ -131,6 +140,21 @@ public sealed unsafe partial class TunForwarder
         }
         _tunFds = tunFds.ToArray();
         _sockets = sockets.ToArray();
+    }
+
+    /// <summary>
+    /// Attaches the queues, with or without virtio headers, and sets the device's offloads to match: checksum and
+    /// TSO for IPv4 and IPv6 with, none without (an earlier forwarder may have left them on). Returns false, with
+    /// nothing left attached, when the device refuses the offloads.
+    /// </summary>
+    private bool AttachQueues(List<int> fds, int queues, bool multiQueue, bool offload)
+    {
+        for (int i = 0; i < queues; i++) fds.Add(TunTapDevices.AttachQueue(Options.TunName, multiQueue, virtioHeader: offload));
+        uint features = offload ? Libc.TUN_F_CSUM | Libc.TUN_F_TSO4 | Libc.TUN_F_TSO6 : 0;
+        if (Libc.Ioctl(fds[0], Libc.TUNSETOFFLOAD, features) == 0 || !offload) return true;
+        foreach (int fd in fds) Libc.Close(fd);
+        fds.Clear();
+        return false;
     }
 
     /// <summary>Creates the TUN device when missing (multi-queue, up, with the forwarder's MTU); returns whether it is multi-queue.</summary>
@@ -176,6 +200,13 @@ public sealed unsafe partial class TunForwarder
         {
             if (reusePort) SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1, "SO_REUSEPORT");
             if (v6) SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
+            if (Offload)
+            {
+                // Let the kernel hand over runs of datagrams from one sender as one buffer (best effort: without it
+                // each datagram is read on its own, as before).
+                int on = 1;
+                Libc.SetSockOpt(fd, Libc.SOL_UDP, Libc.UDP_GRO, &on, sizeof(int));
+            }
             // Large buffers absorb bursts between batches (root may exceed rmem_max with the FORCE options).
             SetBuffer(fd, Libc.SO_RCVBUFFORCE, Libc.SO_RCVBUF);
             SetBuffer(fd, Libc.SO_SNDBUFFORCE, Libc.SO_SNDBUF);
@@ -208,9 +239,17 @@ public sealed unsafe partial class TunForwarder
     {
         for (int q = 0; q < _tunFds.Length; q++)
         {
-            int tun = _tunFds[q], socket = _sockets[q];
-            _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdp(tun, socket)));
-            _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTun(socket, tun)));
+            int queue = q;
+            if (Offload)
+            {
+                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdpOffload(queue)));
+                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTunOffload(queue)));
+            }
+            else
+            {
+                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdp(queue)));
+                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTun(queue)));
+            }
         }
         _running = _threads.Count;
         foreach (Thread t in _threads) t.Start();
@@ -246,7 +285,18 @@ public sealed unsafe partial class TunForwarder
             Volatile.Write(ref _closed, true);
         }
         _completion.TrySetResult();
+        _ended.Set();
     }
+
+    /// <summary>Notes which queue a packet read from the TUN device left by (only matters with more than one).</summary>
+    private void RecordFlow(ReadOnlySpan<byte> packet, int queue)
+    {
+        if (_tunFds.Length > 1) _flows.Record(packet, queue);
+    }
+
+    /// <summary>The TUN queue to write a packet from a peer through: the one its flow leaves by (see <see cref="FlowQueues"/>).</summary>
+    private int TunFor(ReadOnlySpan<byte> packet, int queue) =>
+        _tunFds.Length > 1 ? _tunFds[_flows.QueueFor(packet, queue)] : _tunFds[queue];
 
     private TunDeviceRemovedException Removed() =>
         new($"TUN device '{Options.TunName}' was removed while the forwarder ran"

@@ -20,7 +20,13 @@ public sealed class TunForwarderOptions
     public int Mtu { get; init; } = DefaultMtu;
     /// <summary>TUN queues (and UDP sockets, and pairs of threads): one per core by default.</summary>
     public int Queues { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
-    /// <summary>Packets per recvmmsg/sendmmsg call.</summary>
+    /// <summary>
+    /// Use the TUN offloads (IFF_VNET_HDR, TUNSETOFFLOAD with checksum and TCP segmentation): the kernel hands over
+    /// 64 KB TCP super-packets, cut here into wire-size packets and sent with UDP GSO, and merged segments go back
+    /// the same way. When the device refuses the offloads the forwarder runs without them.
+    /// </summary>
+    public bool Offload { get; init; } = true;
+    /// <summary>Packets per recvmmsg/sendmmsg call (TUN reads per batch with offloads).</summary>
     public int BatchSize { get; init; } = 32;
 
     public void Validate()

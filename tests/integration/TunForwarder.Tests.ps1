@@ -1,14 +1,13 @@
 # Start-TunForwarder and friends (issue 14) on seed 001's UDP overlay: examples/FlannelLab.psm1 builds two hosts
 # with a container each and a forwarder on each host's flannel0. IPv6 is off in the lab, so the only packets in
-# the overlay are the ones these tests send, and drop counters can be checked exactly.
+# the overlay are the ones these tests send, and drop counters can be checked exactly. The overlay tests run
+# twice: with the TUN offloads (the default: TCP super-packets, UDP GSO/GRO) and with -NoOffload.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-OverlayNet
     Import-Module (Join-Path $PSScriptRoot '../../examples/FlannelLab.psm1') -Force
     $script:modulePath = Split-Path (Get-Module OverlayNet).Path
-    $script:lab = New-FlannelLab -Prefix (New-TestName 'fl')
-    $script:h1, $script:h2 = $lab.Hosts
 
     function Get-Forwarder([string] $NetNamespace) { Get-TunForwarder -NetNamespace $NetNamespace -TunName flannel0 }
 
@@ -42,6 +41,50 @@ BeforeAll {
         }
     }
 
+    function Invoke-TcpTransfer {
+        <#
+            Sends -Megabytes of random bytes over TCP from container 1 to container 2 of $lab; returns the SHA-256
+            of what was sent and of what arrived. -EachMegabyte runs after each megabyte is written (given its index).
+        #>
+        param([int] $Megabytes, [int] $Port = 5201, [scriptblock] $EachMegabyte = {})
+        $listener = Invoke-NetNamespace -Name $h2.Container -ArgumentList $Port -ScriptBlock {
+            param($Port)
+            $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Any, $Port); $l.Start(); $l }
+        $client = Invoke-NetNamespace -Name $h1.Container -ScriptBlock {
+            [System.Net.Sockets.TcpClient]::new([System.Net.Sockets.AddressFamily]::InterNetwork) }
+        $server = $null
+        try {
+            # Sockets keep the namespace they were made in, so this thread can use them.
+            $accept = $listener.AcceptTcpClientAsync()
+            $client.SendTimeout = 60000
+            $client.Connect($h2.Ip, $Port)
+            if (-not $accept.Wait(30000)) { throw 'The TCP connection was not accepted within 30 s.' }
+            $server = $accept.Result
+            $received = [System.Security.Cryptography.SHA256]::Create()
+            $sink = [System.Security.Cryptography.CryptoStream]::new([System.IO.Stream]::Null, $received, 'Write')
+            $copy = $server.GetStream().CopyToAsync($sink, 1MB)
+
+            $sent = [System.Security.Cryptography.IncrementalHash]::CreateHash('SHA256')
+            $chunk = [byte[]]::new(1MB)
+            $stream = $client.GetStream()
+            for ($i = 0; $i -lt $Megabytes; $i++) {
+                [System.Security.Cryptography.RandomNumberGenerator]::Fill($chunk)
+                $sent.AppendData($chunk)
+                $stream.Write($chunk, 0, $chunk.Length)
+                & $EachMegabyte $i
+            }
+            $client.Client.Shutdown([System.Net.Sockets.SocketShutdown]::Send)
+            if (-not $copy.Wait(180000)) { throw 'The transfer did not arrive within 180 s.' }
+            $sink.FlushFinalBlock()
+            [pscustomobject]@{ Sent = [Convert]::ToHexString($sent.GetHashAndReset()); Received = [Convert]::ToHexString($received.Hash) }
+        }
+        finally {
+            if ($server) { $server.Dispose() }
+            $client.Dispose()
+            $listener.Stop()
+        }
+    }
+
     function New-ForwarderRunspace {
         <# A second runspace with OverlayNet loaded, to run Start-TunForwarder in the foreground and press "Ctrl+C" (Stop). #>
         $ps = [powershell]::Create()
@@ -53,11 +96,10 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-FlannelLab -Lab $lab
     Get-LeftoverTestNamespace | Should -BeNullOrEmpty
 }
 
-Describe 'Flannel UDP overlay' {
+Describe 'examples/Flannel-Udp.ps1' {
     It 'runs examples/Flannel-Udp.ps1: container 1 pings container 2 across flannel0' {
         $prefix = New-TestName 'fx'
         $out = & (Join-Path $PSScriptRoot '../../examples/Flannel-Udp.ps1') -ModulePath $modulePath -Prefix $prefix 6>$null
@@ -66,10 +108,29 @@ Describe 'Flannel UDP overlay' {
         @(Get-ChildItem /run/netns -Filter "$prefix-*") | Should -HaveCount 0
         @(Get-TunForwarder | Where-Object NetNamespace -like "$prefix-*") | Should -HaveCount 0
     }
+}
+
+Describe 'Flannel UDP overlay (<Mode>)' -ForEach @(
+    @{ Mode = 'offloads'; Offload = $true }
+    @{ Mode = 'no offloads'; Offload = $false }
+) {
+    BeforeAll {
+        $script:lab = New-FlannelLab -Prefix (New-TestName 'fl') -NoOffload:(-not $Offload)
+        $script:h1, $script:h2 = $lab.Hosts
+    }
+    AfterAll {
+        Remove-FlannelLab -Lab $lab
+    }
+
+    It 'runs with the TUN offloads as asked' {
+        foreach ($h in $h1, $h2) { (Get-Forwarder $h.Host).Offload | Should -Be $Offload }
+    }
 
     It 'forwards both ways and counts per peer' {
         Test-LabPath -NetNamespace $h1.Container -Destination $h2.Ip | Should -Not -BeNullOrEmpty
         foreach ($h in $h1, $h2) {
+            # A forwarding thread counts a packet just after its write returns, which the reply can overtake.
+            Wait-Until { $p = @((Get-Forwarder $h.Host).Peers)[0]; $p.PacketsSent -gt 0 -and $p.PacketsReceived -gt 0 } -Because 'both counters to move'
             $f = Get-Forwarder $h.Host
             $f.State | Should -Be 'Running'
             $f.LocalAddress | Should -Be ([ipaddress]$h.Underlay)
@@ -87,28 +148,12 @@ Describe 'Flannel UDP overlay' {
     }
 
     It 'carries 100 MB of TCP byte-identical while routes change on both hosts' {
-        $listener = Invoke-NetNamespace -Name $h2.Container -ScriptBlock {
-            $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Any, 5201); $l.Start(); $l }
-        $client = Invoke-NetNamespace -Name $h1.Container -ScriptBlock {
-            [System.Net.Sockets.TcpClient]::new([System.Net.Sockets.AddressFamily]::InterNetwork) }
+        function Get-TunStats([string] $NetNamespace) { (& ip -n $NetNamespace -s -j link show flannel0 | ConvertFrom-Json)[0].stats64 }
+        $tun1 = Get-TunStats $h1.Host; $tun2 = Get-TunStats $h2.Host
+        $fwd1 = (Get-Forwarder $h1.Host).Peers[0]; $fwd2 = (Get-Forwarder $h2.Host).Peers[0]
         try {
-            # Sockets keep the namespace they were made in, so this thread can use them.
-            $accept = $listener.AcceptTcpClientAsync()
-            $client.SendTimeout = 60000
-            $client.Connect($h2.Ip, 5201)
-            $accept.Wait(30000) | Should -BeTrue
-            $server = $accept.Result
-            $received = [System.Security.Cryptography.SHA256]::Create()
-            $sink = [System.Security.Cryptography.CryptoStream]::new([System.IO.Stream]::Null, $received, 'Write')
-            $copy = $server.GetStream().CopyToAsync($sink, 1MB)
-
-            $sent = [System.Security.Cryptography.IncrementalHash]::CreateHash('SHA256')
-            $chunk = [byte[]]::new(1MB)
-            $stream = $client.GetStream()
-            for ($i = 0; $i -lt 100; $i++) {
-                [System.Security.Cryptography.RandomNumberGenerator]::Fill($chunk)
-                $sent.AppendData($chunk)
-                $stream.Write($chunk, 0, $chunk.Length)
+            $transfer = Invoke-TcpTransfer -Megabytes 100 -EachMegabyte {
+                param($i)
                 # Route churn with data in flight: the live route replaced by itself, decoys added and removed.
                 foreach ($h in $h1, $h2) {
                     $other = $lab.Hosts | Where-Object Host -ne $h.Host
@@ -117,18 +162,32 @@ Describe 'Flannel UDP overlay' {
                     if ($i -gt 0) { Remove-TunForwarderRoute -NetNamespace $h.Host -TunName flannel0 -Subnet "10.244.$(99 + $i).0/24" }
                 }
             }
-            $client.Client.Shutdown([System.Net.Sockets.SocketShutdown]::Send)
-            $copy.Wait(180000) | Should -BeTrue
-            $sink.FlushFinalBlock()
-            [Convert]::ToHexString($received.Hash) | Should -Be ([Convert]::ToHexString($sent.GetHashAndReset()))
+            $transfer.Received | Should -Be $transfer.Sent
             # Counters survive the route being replaced (same peer) hundreds of times mid-stream.
             ((Get-Forwarder $h1.Host).Peers | Where-Object Subnet -eq $h2.Subnet).BytesSent | Should -BeGreaterThan 100MB
+            # Packets the kernel handed to the forwarder on host 1 (flannel0 TX) against IP packets it sent on, and
+            # packets it wrote into host 2's flannel0 (RX) against packets it received: with offloads the TUN
+            # side moves super-packets (fewer), without them one packet each way (equal).
+            $counts = {
+                [pscustomobject]@{
+                    Read     = (Get-TunStats $h1.Host).tx.packets - $tun1.tx.packets
+                    Sent     = ((Get-Forwarder $h1.Host).Peers | Where-Object Subnet -eq $h2.Subnet).PacketsSent - $fwd1.PacketsSent
+                    Written  = (Get-TunStats $h2.Host).rx.packets - $tun2.rx.packets
+                    Received = ((Get-Forwarder $h2.Host).Peers | Where-Object Subnet -eq $h1.Subnet).PacketsReceived - $fwd2.PacketsReceived
+                }
+            }
+            if ($Offload) {
+                $c = & $counts
+                $c.Read | Should -BeLessThan $c.Sent
+                $c.Written | Should -BeLessThan $c.Received
+            }
+            else {
+                # Equal once the last packets in flight are through.
+                Wait-Until { $c = & $counts; $c.Read -eq $c.Sent -and $c.Written -eq $c.Received } -Because 'one TUN packet per IP packet'
+            }
         }
         finally {
             foreach ($h in $h1, $h2) { Remove-TunForwarderRoute -NetNamespace $h.Host -TunName flannel0 -Subnet 10.244.199.0/24 -ErrorAction SilentlyContinue }
-            if ($server) { $server.Dispose() }
-            $client.Dispose()
-            $listener.Stop()
         }
         (Get-Forwarder $h1.Host).Peers | Should -HaveCount 1
     }
@@ -198,6 +257,22 @@ Describe 'Flannel UDP overlay' {
             Set-TunForwarderRoute -NetNamespace $h1.Host -TunName flannel0 -Subnet $h2.Subnet -Address $h2.Underlay
         }
         Test-LabPath -NetNamespace $h1.Container -Destination $h2.Ip | Should -Not -BeNullOrEmpty
+    }
+
+    # Last in the block: after a refused UDP GSO send the forwarder keeps sending one datagram per packet.
+    It 'loses nothing when the underlay cannot take full-size datagrams (UDP GSO refused, IP fragments)' {
+        # 1472-byte packets in 1500-byte datagrams on a 1400-byte underlay: the kernel refuses a UDP GSO send
+        # (segment larger than the path MTU) and fragments single datagrams.
+        foreach ($h in $h1, $h2) { Set-IpLink -NetNamespace $h.Host -Name enp1s0 -Mtu 1400 }
+        try {
+            $before = (Get-Forwarder $h1.Host).Drops.SendError
+            $transfer = Invoke-TcpTransfer -Megabytes 10 -Port 5202
+            $transfer.Received | Should -Be $transfer.Sent
+            (Get-Forwarder $h1.Host).Drops.SendError | Should -Be $before
+        }
+        finally {
+            foreach ($h in $h1, $h2) { Set-IpLink -NetNamespace $h.Host -Name enp1s0 -Mtu 1500 }
+        }
     }
 }
 

@@ -14,8 +14,13 @@ internal static unsafe partial class Libc
     public const int SOL_SOCKET = 1, SO_REUSEPORT = 15, SO_SNDBUF = 7, SO_RCVBUF = 8,
         SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
     public const int IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+    // UDP generic segmentation (send one buffer of equal-size datagrams) and receive-side coalescing (linux/udp.h).
+    public const int SOL_UDP = 17, UDP_SEGMENT = 103, UDP_GRO = 104;
+    // TUN offloads (linux/if_tun.h): ioctls and the TUNSETOFFLOAD feature bits.
+    public const uint TUNSETOFFLOAD = 0x400454d0;
+    public const uint TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04;
     public const int MSG_DONTWAIT = 0x40;
-    public const int EINTR = 4, EIO = 5, EAGAIN = 11, EBADFD = 77, EFAULT = 14;
+    public const int EINTR = 4, EIO = 5, EAGAIN = 11, EBADFD = 77, EFAULT = 14, EINVAL = 22, EMSGSIZE = 90;
     public const short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
 
@@ -44,6 +49,20 @@ internal static unsafe partial class Libc
         public MsgHdr Header;
         public uint Length;
     }
+
+    /// <summary>struct cmsghdr; its data follows at offset 16 (CMSG_DATA on LP64).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CMsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
+    /// <summary>CMSG_SPACE(sizeof(int)): one control message carrying an int (UDP_SEGMENT sends a u16, UDP_GRO receives an int).</summary>
+    public const int CMsgIntSpace = 24;
+    /// <summary>CMSG_LEN(n) for a payload of n bytes.</summary>
+    public static nuint CMsgLength(int payload) => (nuint)(16 + payload);
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -80,6 +99,15 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
+    public static partial nint WriteV(int fd, IoVec* iov, int count);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, nuint argument);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);

@@ -32,7 +32,7 @@ public sealed class TunTapSpec(string name, TunTapMode mode) : LinkSpec(name)
 /// </summary>
 public static class TunTapDevices
 {
-    private const short IFF_TUN = 0x0001, IFF_TAP = 0x0002, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000;
+    private const short IFF_TUN = 0x0001, IFF_TAP = 0x0002, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
     // Fail on an existing device instead of attaching to it, as iproute2 asks.
     private const short IFF_TUN_EXCL = unchecked((short)0x8000);
 
@@ -55,15 +55,17 @@ public static class TunTapDevices
     /// program that moves packets through it does (flanneld, the UDP forwarder). Call it on a thread inside the
     /// device's namespace (the file takes the namespace of the thread that opens it). With
     /// <paramref name="multiQueue"/> the device must have been made multi-queue; returns the file descriptor,
-    /// non-blocking and close-on-exec, which the caller owns and closes.
+    /// non-blocking and close-on-exec, which the caller owns and closes. With <paramref name="virtioHeader"/>
+    /// (IFF_VNET_HDR) every packet read or written carries a struct virtio_net_hdr in front, which the offloads
+    /// (TUNSETOFFLOAD) need; the flag is the device's, so every queue must ask the same.
     /// </summary>
-    public static int AttachQueue(string name, bool multiQueue)
+    public static int AttachQueue(string name, bool multiQueue, bool virtioHeader = false)
     {
         InterfaceNames.Validate(name);
         int fd = Native.Open("/dev/net/tun", Native.O_RDWR | Native.O_NONBLOCK | Native.O_CLOEXEC);
         try
         {
-            Native.TunSetIff(fd, name, (short)(IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0)));
+            Native.TunSetIff(fd, name, (short)(IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (virtioHeader ? IFF_VNET_HDR : 0)));
             return fd;
         }
         catch

@@ -35,6 +35,10 @@ public sealed class StartTunForwarderCommand : LongRunningCmdlet
     [ValidateRange(1, 64)]
     public int Queues { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
 
+    /// <summary>Runs without the TUN offloads: one packet per TUN read or write, as flanneld does.</summary>
+    [Parameter]
+    public SwitchParameter NoOffload { get; set; }
+
     protected override void ProcessRecord()
     {
         string target = Describe(TunName);
@@ -48,6 +52,7 @@ public sealed class StartTunForwarderCommand : LongRunningCmdlet
             options = new TunForwarderOptions
             {
                 TunName = TunName, LocalAddress = LocalAddress, Port = Port, Mtu = Mtu, Queues = Queues, NamespacePath = path,
+                Offload = !NoOffload.IsPresent,
             };
             routes = RouteInput.Parse(Route);
             options.Validate();

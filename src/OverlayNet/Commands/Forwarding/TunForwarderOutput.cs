@@ -15,6 +15,7 @@ namespace OverlayNet
             Port = engine.Options.Port;
             Mtu = engine.Options.Mtu;
             Queues = engine.QueueCount;
+            Offload = engine.Offload;
             State = engine.State;
             Peers = engine.Routes.Routes.Select(r => new TunForwarderPeer(r)).ToArray();
             Drops = new TunForwarderDrops(engine.Drops);
@@ -26,6 +27,8 @@ namespace OverlayNet
         public int Port { get; }
         public int Mtu { get; }
         public int Queues { get; }
+        /// <summary>True when the TUN device runs with offloads (TCP super-packets segmented here, UDP GSO/GRO).</summary>
+        public bool Offload { get; }
         public TunForwarderState State { get; }
         public TunForwarderPeer[] Peers { get; }
         public TunForwarderDrops Drops { get; }

@@ -1,0 +1,251 @@
+using OverlayNet.Forwarding.Interop;
+using OverlayNet.Forwarding.Offload;
+using OverlayNet.Netlink.Interop;
+
+namespace OverlayNet.Forwarding;
+
+// The two loops of a queue when the TUN device runs with offloads (IFF_VNET_HDR + TUNSETOFFLOAD): the kernel
+// hands over TCP super-packets of up to 64 KB, which are cut into wire-size IP packets here and sent with UDP
+// GSO; datagrams arrive merged by UDP_GRO and consecutive segments of one TCP flow go back into the TUN device
+// as one super-packet. Each TUN read or write then moves up to 64 KB instead of one packet.
+public sealed unsafe partial class TunForwarder
+{
+    /// <summary>Most datagrams merged into one TUN write (the writev carries one iovec each, plus the headers).</summary>
+    private const int MaxRun = 256;
+
+    /// <summary>TUN → UDP with offloads: reads packets and super-packets, segments, sends with one sendmmsg per batch.</summary>
+    private void TunToUdpOffload(int queue)
+    {
+        int tun = _tunFds[queue], socket = _sockets[queue];
+        int reads = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
+        // Enough messages for a batch of small packets and, without UDP GSO, one super-packet cut to the smallest segments.
+        using var slab = new SegmentSlab(reads + SegmentSlab.MaxMessagesPerPacket(gso: false));
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        while (true)
+        {
+            if (!Wait(fds, tun, isTun: true)) return;
+            slab.Clear();
+            bool gso = Volatile.Read(ref _udpGso);
+            for (int r = 0; r < reads && slab.HasRoom(gso); r++)
+            {
+                nint n = Libc.Read(tun, slab.Input, SegmentSlab.InputSize);
+                if (n < 0)
+                {
+                    int errno = Libc.Errno;
+                    if (errno == Libc.EAGAIN) break;
+                    if (errno == Libc.EINTR) continue;
+                    if (errno == Libc.EBADFD) throw Removed();
+                    throw new ErrnoException($"read from TUN device '{Options.TunName}'", errno);
+                }
+                if (n <= VirtioNetHeader.Size)
+                {
+                    Interlocked.Increment(ref Drops.MalformedCount);
+                    continue;
+                }
+                VirtioNetHeader header = VirtioNetHeader.Read(new ReadOnlySpan<byte>(slab.Input, VirtioNetHeader.Size));
+                var packet = new Span<byte>(slab.Input + VirtioNetHeader.Size, (int)n - VirtioNetHeader.Size);
+                if (!IpPackets.IsValid(packet))
+                {
+                    Interlocked.Increment(ref Drops.MalformedCount);
+                    continue;
+                }
+                ForwarderRoute? route = Routes.LookupDestination(packet);
+                if (route == null)
+                {
+                    Interlocked.Increment(ref Drops.NoRouteCount);
+                    continue;
+                }
+                RecordFlow(packet, queue);
+                if (header.GsoType == VirtioNetHeader.GsoNone)
+                {
+                    if ((header.Flags & VirtioNetHeader.FlagNeedsChecksum) != 0
+                        && !TcpSegmenter.CompleteChecksum(packet, header.ChecksumStart, header.ChecksumOffset))
+                    {
+                        Interlocked.Increment(ref Drops.MalformedCount);
+                        continue;
+                    }
+                    if (packet.Length > mtu)
+                    {
+                        TooBig(tun, packet, slab.IcmpSpan, slab.Icmp);
+                        continue;
+                    }
+                    packet.CopyTo(slab.Free);
+                    slab.Add(1, packet.Length, packet.Length, route, port, gso);
+                    continue;
+                }
+                // A super-packet (TCPV4/TCPV6; ECN variants are never offered): cut, never dropped for its size.
+                int count = 0, length = 0, written = 0;
+                if (header.GsoType is VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6)
+                    count = TcpSegmenter.Segment(packet, header.GsoSize, mtu, slab.Free, out length, out written);
+                if (count == 0)
+                {
+                    Interlocked.Increment(ref Drops.MalformedCount);
+                    continue;
+                }
+                slab.Add(count, length, written, route, port, gso);
+            }
+            SendSegments(socket, slab);
+        }
+    }
+
+    private void TooBig(int tun, ReadOnlySpan<byte> packet, Span<byte> icmp, byte* icmpPointer)
+    {
+        Interlocked.Increment(ref Drops.OversizeCount);
+        int length = IcmpTooBig.Write(packet, Options.Mtu, icmp[VirtioNetHeader.Size..]);
+        if (length == 0) return;
+        icmp[..VirtioNetHeader.Size].Clear();            // a plain packet: no GSO, checksum complete
+        Libc.Write(tun, icmpPointer, (nuint)(VirtioNetHeader.Size + length));
+    }
+
+    private void SendSegments(int socket, SegmentSlab slab)
+    {
+        int sent = 0, count = slab.Count;
+        while (sent < count)
+        {
+            int n = Libc.SendMMsg(socket, slab.Messages + sent, (uint)(count - sent), 0);
+            if (n < 0)
+            {
+                int errno = Libc.Errno;
+                if (errno == Libc.EINTR) continue;
+                if (slab.Packets(sent) > 1 && errno is Libc.EIO or Libc.EINVAL or Libc.EMSGSIZE)
+                {
+                    // The underlay cannot take UDP GSO here: no checksum offload on the route's device (EIO), or a
+                    // path MTU below the datagram size (EINVAL on 6.1, EMSGSIZE on later kernels), which a single
+                    // datagram survives by IP fragmentation. Send this run one datagram at a time and stop using
+                    // GSO, for every peer, for the rest of the forwarder's life.
+                    Volatile.Write(ref _udpGso, false);
+                    SendOneByOne(socket, slab, sent);
+                }
+                else
+                {
+                    // The kernel refused the first message of the rest (no route to that peer, ...): count and skip it.
+                    Interlocked.Add(ref Drops.SendErrorCount, slab.Packets(sent));
+                }
+                sent++;
+                continue;
+            }
+            for (int i = sent; i < sent + n; i++) slab.Route(i).CountSent(slab.Packets(i), (long)slab.Payload(i).Length);
+            sent += n;
+        }
+    }
+
+    private void SendOneByOne(int socket, SegmentSlab slab, int message)
+    {
+        Libc.MsgHdr header = slab.Messages[message].Header;
+        Libc.IoVec run = slab.Payload(message);
+        ushort length = *(ushort*)((byte*)header.Control + sizeof(Libc.CMsgHdr));
+        header.Control = null;
+        header.ControlLength = 0;
+        for (nuint offset = 0; offset < run.Length; offset += length)
+        {
+            var one = new Libc.IoVec { Base = (byte*)run.Base + offset, Length = Math.Min(length, run.Length - offset) };
+            header.Iov = &one;
+            if (Libc.SendMsg(socket, &header, 0) < 0) Interlocked.Increment(ref Drops.SendErrorCount);
+            else slab.Route(message).CountSent(1, (long)one.Length);
+        }
+    }
+
+    /// <summary>UDP → TUN with offloads: receives merged datagrams, writes runs of one TCP flow as one super-packet.</summary>
+    private void UdpToTunOffload(int queue)
+    {
+        int socket = _sockets[queue];
+        int batch = Options.BatchSize;
+        using var slab = new PacketSlab(batch);
+        Libc.IoVec* iov = stackalloc Libc.IoVec[MaxRun + 1];
+        byte* virtio = stackalloc byte[VirtioNetHeader.Size];
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        while (true)
+        {
+            if (!Wait(fds, socket, isTun: false)) return;
+            for (int i = 0; i < batch; i++)
+            {
+                ref Libc.MsgHdr h = ref slab.Messages[i].Header;
+                h.NameLength = Libc.SockAddrSize;
+                h.Flags = 0;
+                h.Control = slab.Control(i);
+                h.ControlLength = Libc.CMsgIntSpace;
+            }
+            int n = Libc.RecvMMsg(socket, slab.Messages, (uint)batch, Libc.MSG_DONTWAIT, null);
+            if (n < 0)
+            {
+                int errno = Libc.Errno;
+                if (errno is Libc.EAGAIN or Libc.EINTR) continue;
+                throw new ErrnoException($"recvmmsg on UDP {Options.LocalAddress}:{Options.Port}", errno);
+            }
+            for (int i = 0; i < n; i++)
+            {
+                int length = (int)slab.Messages[i].Length;
+                int stride = GroSegmentSize(&slab.Messages[i].Header) is int s and > 0 ? s : length;
+                ForwarderRoute? peer = Routes.FindPeer(SockAddr.Key(new ReadOnlySpan<byte>(slab.Address(i), Libc.SockAddrSize)));
+                if (peer == null)
+                {
+                    Interlocked.Add(ref Drops.UnknownPeerCount, (length + stride - 1) / Math.Max(stride, 1));
+                    continue;
+                }
+                WriteDatagrams(queue, peer, slab.Buffer(i), length, stride, iov, virtio);
+            }
+        }
+    }
+
+    /// <summary>The segment size of a datagram UDP_GRO merged (its control message), or null for a single one.</summary>
+    private static int? GroSegmentSize(Libc.MsgHdr* h)
+    {
+        if (h->ControlLength < (nuint)(sizeof(Libc.CMsgHdr) + sizeof(int))) return null;
+        var c = (Libc.CMsgHdr*)h->Control;
+        if (c->Level != Libc.SOL_UDP || c->Type != Libc.UDP_GRO) return null;
+        return *(int*)((byte*)c + sizeof(Libc.CMsgHdr));
+    }
+
+    /// <summary>
+    /// Writes the datagrams of one receive (back to back, <paramref name="stride"/> bytes each but the last) into
+    /// the TUN device: each run of TCP segments that <see cref="TcpCoalescer"/> allows to merge as one GSO
+    /// super-packet, everything else one packet per write.
+    /// </summary>
+    private void WriteDatagrams(int queue, ForwarderRoute peer, byte* data, int length, int stride, Libc.IoVec* iov, byte* virtio)
+    {
+        iov[0] = new Libc.IoVec { Base = virtio, Length = VirtioNetHeader.Size };
+        int offset = 0;
+        while (offset < length)
+        {
+            int first = Math.Min(stride, length - offset);
+            var head = new Span<byte>(data + offset, first);
+            if (!IpPackets.IsValid(head))
+            {
+                Interlocked.Increment(ref Drops.MalformedCount);
+                offset += first;
+                continue;
+            }
+            iov[1] = new Libc.IoVec { Base = data + offset, Length = (nuint)first };
+            int end = offset + first, packets = 1;
+            VirtioNetHeader header = default;
+            if (TcpCoalescer.IsCandidate(head, out int headers))
+            {
+                int segmentPayload = first - headers, runPayload = segmentPayload;
+                ReadOnlySpan<byte> last = head;
+                while (end < length && packets < MaxRun && TcpCoalescer.CanExtend(last, headers, segmentPayload))
+                {
+                    var next = new ReadOnlySpan<byte>(data + end, Math.Min(stride, length - end));
+                    if (!TcpCoalescer.CanAppend(head, headers, segmentPayload, runPayload, next)) break;
+                    packets++;
+                    iov[packets] = new Libc.IoVec { Base = data + end + headers, Length = (nuint)(next.Length - headers) };
+                    runPayload += next.Length - headers;
+                    end += next.Length;
+                    last = next;
+                }
+                if (packets > 1) header = TcpCoalescer.Finish(head, headers, segmentPayload, runPayload, TcpCoalescer.Flags(last));
+            }
+            header.Write(new Span<byte>(virtio, VirtioNetHeader.Size));
+            if (Libc.WriteV(TunFor(head, queue), iov, packets + 1) < 0)
+            {
+                int errno = Libc.Errno;
+                if (errno == Libc.EBADFD) throw Removed();
+                Interlocked.Add(ref Drops.SendErrorCount, packets);
+            }
+            else
+            {
+                Routes.CountedRoute(peer, head).CountReceived(packets, end - offset);
+            }
+            offset = end;
+        }
+    }
+}
