@@ -13,7 +13,9 @@
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
-    [int] $Count = 1000
+    [int] $Count = 1000,
+    # Also print where each agent's time went after the last store ack (watch response in, diff, kernel ack).
+    [switch] $Breakdown
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path (Resolve-Path $ModulePath) 'OverlayNet.psd1') -Force
@@ -33,6 +35,23 @@ $store = $null
 $refClient = $null
 $refProcesses = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 $clients = @{}
+$streams = @{}
+$agentProcesses = @{}
+$traceRoot = Join-Path ([IO.Path]::GetTempPath()) "$prefix-trace"
+# One host's agent, in its own pwsh: started, says 'ready', runs until its stdin closes, then (with -Breakdown)
+# writes its AgentTrace marks, stops its agent and exits.
+$agentScript = Join-Path ([IO.Path]::GetTempPath()) "$prefix-agent.ps1"
+Set-Content -Path $agentScript -Value @'
+param($ModulePath, $Ns, $Vtep, $Etcd, $TraceFile)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $ModulePath 'OverlayNet.psd1')
+if ($TraceFile) { [OverlayNet.Agent.Agent.AgentTrace]::Sink = [System.Collections.Concurrent.ConcurrentQueue[OverlayNet.Agent.Agent.AgentTrace+Mark]]::new() }
+Start-OverlayAgent -NetNamespace $Ns -NetworkName bench -VxlanInterface vx1 -LocalAddress $Vtep -EtcdEndpoint ($Etcd -split ',') -LeaseTtl 60 -AsJob | Out-Null
+[Console]::Out.WriteLine('ready')
+$null = [Console]::In.ReadToEnd()
+if ($TraceFile) { [OverlayNet.Agent.Agent.AgentTrace]::Sink.ToArray() | Export-Csv -Path $TraceFile }
+Stop-OverlayAgent
+'@
 try {
     $store = Start-OverlayStore -Name $prefix -Members 3
     $etcd = $store.Endpoints
@@ -46,7 +65,14 @@ try {
             & ip -n $h.Name link set $d.N up
         }
         $clients[$h.Name] = [OverlayNet.Netlink.Route.RtnlClient]::Open("/run/netns/$($h.Name)", $h.Name)
-        Start-OverlayAgent -NetNamespace $h.Name -NetworkName bench -VxlanInterface vx1 -LocalAddress $h.Vtep -EtcdEndpoint $etcd -LeaseTtl 60 -AsJob | Out-Null
+        # Each host's agent runs in a pwsh of its own, as on a real host and as the reference's processes do:
+        # neither side shares a process (threads, garbage collector) with this script's measuring.
+        $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        # This pwsh may run as `dotnet pwsh.dll` (the repo's dotnet tool): start the next one the same way.
+        if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-File', $agentScript, (Resolve-Path $ModulePath), $h.Name, $h.Vtep, $etcdList, $(if ($Breakdown) { "$traceRoot-$($h.Name).csv" } else { '' }))) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardInput = $true; $psi.RedirectStandardOutput = $true; $psi.UseShellExecute = $false
+        $agentProcesses[$h.Name] = [System.Diagnostics.Process]::Start($psi)
         # The reference: etcdctl watch | awk | ip -batch / bridge -batch, one request and ack per entry.
         $awk = @'
 /^PUT$/ { t = "P"; st = 1; next }
@@ -71,7 +97,13 @@ st == 2 {
         $psi.ArgumentList.Add('-c'); $psi.ArgumentList.Add($script)
         $refProcesses.Add([System.Diagnostics.Process]::Start($psi))
     }
-    $jobs = Get-Job -Name "OverlayAgent-$prefix-*"
+    foreach ($h in $hosts) {
+        $line = $agentProcesses[$h.Name].StandardOutput.ReadLineAsync()
+        if (-not $line.Wait(120000) -or $line.Result -ne 'ready') { throw "The agent of $($h.Name) did not start: $($line.Result)" }
+    }
+    # Each host's kernel notifications, time-stamped as they are read: when a host came to hold its entries is
+    # the time of the last change on its device, exact to the event, where a poll only sees it some ms later.
+    foreach ($h in $hosts) { $streams[$h.Name] = [OverlayNet.Netlink.Events.NetlinkEventStream]::Start('Neighbor, Fdb', "/run/netns/$($h.Name)", $h.Name) }
 
     function Get-EntryCount([string] $Ns, [string] $Device) {
         $c = $clients[$Ns]
@@ -89,6 +121,20 @@ st == 2 {
         }
         throw "Timed out waiting for $Device."
     }
+    function Clear-Events {
+        $e = $null
+        foreach ($st in $streams.Values) { while ($st.Events.TryRead([ref]$e)) { } }
+    }
+    # Seconds from the ack until the last host's last change on the device (negative when every host held its
+    # entries before the writer even had the store's answer).
+    function Get-EventSeconds([string] $Device, [datetime] $Ack) {
+        $last = [datetime]::MinValue
+        $e = $null
+        foreach ($st in $streams.Values) {
+            while ($st.Events.TryRead([ref]$e)) { if ($e.InterfaceName -eq $Device -and $e.Time -gt $last) { $last = $e.Time } }
+        }
+        ($last - $Ack).TotalSeconds
+    }
     # The reference's keys go through the same client and transactions as Add-OverlayEndpoint's (64 endpoints
     # each), so both sides' last store ack comes as fast and the clocks measure only the hosts' work.
     $refClient = [OverlayNet.Agent.Store.EtcdStore]::new([string[]]$etcd, $null)
@@ -103,50 +149,108 @@ st == 2 {
     $zero = @{}; foreach ($h in $hosts) { $zero[$h.Name] = 0 }
     Start-Sleep -Seconds 1   # the reference watchers connect
 
-    # --- joins -------------------------------------------------------------------------------------
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    $endpoints | Add-OverlayEndpoint -EtcdEndpoint $etcd | Out-Null
-    $writeOurs = $sw.Elapsed.TotalSeconds
-    $joinOurs = Wait-Hosts vx1 $expected
+    # Where each agent's time went around the ack (Stopwatch ticks are CLOCK_MONOTONIC: the same in every process).
+    function Show-Breakdown([string] $Case, [long] $AckTs, [long] $From, [long] $To) {
+        $marks = @(foreach ($h in $hosts) {
+            Import-Csv "$traceRoot-$($h.Name).csv" | ForEach-Object {
+                [pscustomobject]@{ Timestamp = [long]$_.Timestamp; Host = $_.Host; Step = $_.Step; Revision = [long]$_.Revision; Count = [int]$_.Count }
+            }
+        }) | Where-Object { $_.Timestamp -ge $From -and $_.Timestamp -lt $To -and ($_.Step -ne 'watch' -or $_.Count -gt 0) }
+        $ms = { param($t) [Math]::Round(($t - $AckTs) * 1000.0 / [Diagnostics.Stopwatch]::Frequency, 1) }
+        foreach ($h in $hosts) {
+            $mine = @($marks | Where-Object Host -eq $h.Name)
+            $lastRev = ($mine | Where-Object Step -eq 'watch' | Measure-Object Revision -Maximum).Maximum
+            $lastWatch = $mine | Where-Object { $_.Step -eq 'watch' -and $_.Revision -eq $lastRev } | Select-Object -First 1
+            $after = @($mine | Where-Object Timestamp -ge $lastWatch.Timestamp)
+            $steps = ($after | ForEach-Object { '{0} {1}ms' -f $_.Step, (& $ms $_.Timestamp) }) -join ', '
+            $before = @($mine | Where-Object { $_.Step -eq 'watch' -and $_.Timestamp -lt $AckTs }).Count
+            Write-Host ("{0} {1}: {2} watch responses ({3} before the ack), last revision {4}: {5}" -f $Case, $h.Name, @($mine | Where-Object Step -eq 'watch').Count, $before, $lastRev, $steps)
+        }
+    }
 
+    # --- joins -------------------------------------------------------------------------------------
+    Clear-Events
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    # The cmdlet writes its output after its last transaction: the first object out marks the last ack.
+    $endpoints | Add-OverlayEndpoint -EtcdEndpoint $etcd | ForEach-Object -Begin { $first = $true } -Process {
+        if ($first) { $ackTs = [Diagnostics.Stopwatch]::GetTimestamp(); $ack = [datetime]::Now; $writeOurs = $sw.Elapsed.TotalSeconds; $first = $false }
+    }
+    $joinOurs = Wait-Hosts vx1 $expected
+    $joinOursEv = Get-EventSeconds vx1 $ack
+    $ackJoinTs = $ackTs
+
+    Clear-Events
     $sw = [Diagnostics.Stopwatch]::StartNew()
     foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
         Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($_.IPAddress)", "$($_.MacAddress) $($_.HostName) $($_.Vtep)", 0) })
     }
+    $ack = [datetime]::Now
     $writeRef = $sw.Elapsed.TotalSeconds
     $joinRef = Wait-Hosts vxr $expected
+    $joinRefEv = Get-EventSeconds vxr $ack
 
     # --- leaves ------------------------------------------------------------------------------------
+    Clear-Events
+    $leavesFrom = [Diagnostics.Stopwatch]::GetTimestamp()
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $endpoints | Remove-OverlayEndpoint -EtcdEndpoint $etcd
+    $ack = [datetime]::Now
     $leaveWriteOurs = $sw.Elapsed.TotalSeconds
+    $ackTs = [Diagnostics.Stopwatch]::GetTimestamp()
     $leaveOurs = Wait-Hosts vx1 $zero
+    $leaveOursEv = Get-EventSeconds vx1 $ack
+    $ackLeaveTs = $ackTs
 
+    Clear-Events
     $sw = [Diagnostics.Stopwatch]::StartNew()
     foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
         Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($_.IPAddress)") })
     }
+    $ack = [datetime]::Now
     $leaveWriteRef = $sw.Elapsed.TotalSeconds
     $leaveRef = Wait-Hosts vxr $zero
+    $leaveRefEv = Get-EventSeconds vxr $ack
 
+    function New-Row([string] $Case, [string] $Clock, [double] $Writes, [double] $WritesRef, [double] $Ours, [double] $Ref) {
+        [pscustomobject]@{
+            Case = $Case; Clock = $Clock; 'Store writes s' = '{0:N3} / {1:N3}' -f $Writes, $WritesRef
+            'OverlayNet s' = [Math]::Round($Ours, 3); 'Reference s' = [Math]::Round($Ref, 3)
+            Ratio = if ($Ref -gt 0) { [Math]::Round($Ours / $Ref, 3) } else { $null }
+        }
+    }
     $rows = @(
-        [pscustomobject]@{ Case = "$Count joins, 3 hosts"; 'Store writes s' = '{0:N3} / {1:N3}' -f $writeOurs, $writeRef; 'OverlayNet s' = [Math]::Round($joinOurs, 3); 'Reference s' = [Math]::Round($joinRef, 3); Ratio = [Math]::Round($joinOurs / $joinRef, 3) }
-        [pscustomobject]@{ Case = "$Count leaves, 3 hosts"; 'Store writes s' = '{0:N3} / {1:N3}' -f $leaveWriteOurs, $leaveWriteRef; 'OverlayNet s' = [Math]::Round($leaveOurs, 3); 'Reference s' = [Math]::Round($leaveRef, 3); Ratio = [Math]::Round($leaveOurs / $leaveRef, 3) }
+        New-Row "$Count joins, 3 hosts" 'kernel events' $writeOurs $writeRef $joinOursEv $joinRefEv
+        New-Row "$Count joins, 3 hosts" 'polled' $writeOurs $writeRef $joinOurs $joinRef
+        New-Row "$Count leaves, 3 hosts" 'kernel events' $leaveWriteOurs $leaveWriteRef $leaveOursEv $leaveRefEv
+        New-Row "$Count leaves, 3 hosts" 'polled' $leaveWriteOurs $leaveWriteRef $leaveOurs $leaveRef
     )
+    if ($Breakdown) {
+        # The agents write their marks when they stop.
+        foreach ($p in $agentProcesses.Values) { $p.StandardInput.Close() }
+        foreach ($p in $agentProcesses.Values) { [void]$p.WaitForExit(30000) }
+        Show-Breakdown joins $ackJoinTs 0 $leavesFrom
+        Show-Breakdown leaves $ackLeaveTs $leavesFrom ([long]::MaxValue)
+    }
     $rows | Format-Table -AutoSize | Out-String | Write-Host
-    Write-Host 'Times are from the last store ack until every host holds exactly its entries (polled every 5 ms).'
+    Write-Host 'Times are from the last store ack until every host holds exactly its entries: "kernel events" takes the'
+    Write-Host 'time of the last host''s last change on its device; "polled" when a poll every 5 ms saw every host complete.'
     Write-Host 'Goal: ratio <= 0.5 and OverlayNet under 1 s.'
     $rows
 }
 finally {
-    Get-OverlayAgent | Where-Object HostName -like "$prefix-*" | Stop-OverlayAgent
-    Get-Job -Name "OverlayAgent-$prefix-*" -ErrorAction SilentlyContinue | Remove-Job -Force
+    foreach ($p in $agentProcesses.Values) {
+        # Closing stdin stops the agent; one that does not end in time is killed by pid.
+        try { $p.StandardInput.Close() } catch { }
+        if (-not $p.WaitForExit(15000)) { $p.Kill() }
+    }
+    Remove-Item -Path $agentScript, "$traceRoot-*" -ErrorAction SilentlyContinue
     foreach ($p in $refProcesses) {
         # bash exec'd nothing it can pass on: end the pipeline's processes (etcdctl, awk, ip, bridge) by pid.
         $kids = @(& ps -o pid= --ppid $p.Id 2>$null | ForEach-Object { [int]$_.Trim() })
         foreach ($k in $kids) { & kill $k 2>$null }
         if (-not $p.HasExited) { & kill $p.Id 2>$null }
     }
+    foreach ($st in $streams.Values) { $st.Dispose() }
     foreach ($c in $clients.Values) { $c.Dispose() }
     if ($refClient) { $refClient.Dispose() }
     if ($store) { Stop-OverlayStore -Name $store.Name }

@@ -112,6 +112,14 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
         return outcomes;
     }
 
+    /// <summary>Brings <paramref name="known"/> (what the kernel holds) up to date with a plan written without error.</summary>
+    public static void Record(VtepTables known, Plan plan)
+    {
+        foreach (var c in plan.Fdb) { if (c.Action == ChangeAction.Remove) known.Fdb.Remove(c.Key); else known.Fdb[c.Key] = c.After!; }
+        foreach (var c in plan.Neighbors) { if (c.Action == ChangeAction.Remove) known.Neighbors.Remove(c.Key); else known.Neighbors[c.Key] = c.After; }
+        foreach (var c in plan.Routes) { if (c.Action == ChangeAction.Remove) known.Routes.Remove(c.Key); else known.Routes[c.Key] = c.After!; }
+    }
+
     public void Dispose() => _batch?.Dispose();
 
     private FdbEntrySpec FdbSpecFor(MacAddress mac, IPAddress dst) => new()

@@ -32,6 +32,9 @@ public sealed class OverlayAgent : IDisposable
     // Completed by a kernel event on the device (an entry deleted or changed by someone else): compare now.
     private TaskCompletionSource _kick = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _sinceFullCompare = Stopwatch.StartNew();
+    // What the kernel holds on the device: the last dump plus every change written since (null: dump next time).
+    // Anyone else's change to the device shows up as a kernel event, which dumps again (drift).
+    private VtepTables? _known;
 
     public OverlayAgent(AgentOptions options, Action<AgentEvent> emit, Action<string> warn)
     {
@@ -94,16 +97,32 @@ public sealed class OverlayAgent : IDisposable
         _emit(new AgentEvent { HostName = Options.HostName, Action = AgentAction.Resync, Detail = $"{why}: {r.Kvs.Count} key(s) at revision {_revision}, {written} change(s) written" });
     }
 
-    /// <summary>Store state against kernel dump; writes the difference; returns how many changes went out.</summary>
-    private int Sync()
+    /// <summary>
+    /// Store state against the kernel's; writes the difference; returns how many changes went out. With
+    /// <paramref name="dump"/> (start, resync, drift, every <see cref="AgentOptions.DriftInterval"/>) the kernel's
+    /// tables are dumped; after a watch response they are taken from <see cref="_known"/>, so the kernel work
+    /// is the changes alone, not a dump of every entry each time.
+    /// </summary>
+    private int Sync(bool dump = true)
     {
-        _sinceFullCompare.Restart();
         VtepTables desired = _schema.Desired(_keys, ReportMalformed);
-        VtepTables actual = _kernel!.Dump();
-        KernelVtep.Plan plan = KernelVtep.Diff(desired, actual);
+        AgentTrace.Step(Options.HostName, "desired", _revision, desired.Fdb.Count);
+        if (dump || _known == null)
+        {
+            _sinceFullCompare.Restart();
+            _known = _kernel!.Dump();
+            AgentTrace.Step(Options.HostName, "dumped", _revision, _known.Fdb.Count);
+        }
+        KernelVtep.Plan plan = KernelVtep.Diff(desired, _known);
+        AgentTrace.Step(Options.HostName, "diffed", _revision, plan.Count);
         if (plan.Count == 0) return 0;
         Writes += plan.Count;
-        foreach (KernelVtep.Outcome o in _kernel.Apply(plan))
+        List<KernelVtep.Outcome> outcomes = _kernel!.Apply(plan);
+        AgentTrace.Step(Options.HostName, "acked", _revision, plan.Count);
+        // Written as planned: the kernel now holds the plan. Anything refused: what it holds is not sure, dump next time.
+        if (outcomes.TrueForAll(o => o.Error == null)) KernelVtep.Record(_known, plan);
+        else _known = null;
+        foreach (KernelVtep.Outcome o in outcomes)
         {
             if (o.Error != null)
             {
@@ -113,6 +132,7 @@ public sealed class OverlayAgent : IDisposable
             if (o.Removed) Removed++; else Applied++;
             _emit(new AgentEvent { HostName = Options.HostName, Action = o.Removed ? AgentAction.Removed : AgentAction.Applied, Detail = o.Text });
         }
+        AgentTrace.Step(Options.HostName, "emitted", _revision, plan.Count);
         return plan.Count;
     }
 
@@ -260,6 +280,7 @@ public sealed class OverlayAgent : IDisposable
                 progressAsked = false;
                 if (_storeDown) TryStore(() => { });
                 WatchResponse r = call.ResponseStream.Current;
+                AgentTrace.Step(Options.HostName, "watch", r.Header?.Revision ?? 0, r.Events.Count);
                 if (r.CompactRevision > 0) return WatchEnd.Compacted;
                 if (r.Canceled) return WatchEnd.Failed;
                 foreach (Mvccpb.Event e in r.Events)
@@ -269,7 +290,7 @@ public sealed class OverlayAgent : IDisposable
                     else _keys[key] = e.Kv.Value.ToStringUtf8();
                 }
                 if (r.Header != null && r.Header.Revision > _revision && (r.Events.Count > 0 || !r.Created)) _revision = r.Header.Revision;
-                if (r.Events.Count > 0) Sync();
+                if (r.Events.Count > 0) Sync(dump: false);
                 next = call.ResponseStream.MoveNext(cts.Token);
             }
         }
