@@ -14,6 +14,8 @@
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
     [int] $Count = 1000,
+    # Measured rounds after the first (the agents' first round is reported on its own).
+    [int] $Rounds = 5,
     # Also print where each agent's time went after the last store ack (watch response in, diff, kernel ack).
     [switch] $Breakdown
 )
@@ -168,72 +170,92 @@ st == 2 {
         }
     }
 
-    # --- joins -------------------------------------------------------------------------------------
-    Clear-Events
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    # The cmdlet writes its output after its last transaction: the first object out marks the last ack.
-    $endpoints | Add-OverlayEndpoint -EtcdEndpoint $etcd | ForEach-Object -Begin { $first = $true } -Process {
-        if ($first) { $ackTs = [Diagnostics.Stopwatch]::GetTimestamp(); $ack = [datetime]::Now; $writeOurs = $sw.Elapsed.TotalSeconds; $first = $false }
+    # One round: the joins and the leaves, each written by OverlayNet then by the reference, each timed by both
+    # clocks. Marks (Stopwatch ticks) of each ack go to -Breakdown.
+    function Invoke-Round {
+        $r = [ordered]@{}
+        Clear-Events
+        $r.JoinsFrom = [Diagnostics.Stopwatch]::GetTimestamp()
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        # The cmdlet writes its output after its last transaction: the first object out marks the last ack.
+        $endpoints | Add-OverlayEndpoint -EtcdEndpoint $etcd | ForEach-Object -Begin { $first = $true } -Process {
+            if ($first) { $r.JoinAckTs = [Diagnostics.Stopwatch]::GetTimestamp(); $ack = [datetime]::Now; $r.JoinWrite = $sw.Elapsed.TotalSeconds; $first = $false }
+        }
+        $r.JoinPolled = Wait-Hosts vx1 $expected
+        $r.Join = Get-EventSeconds vx1 $ack
+
+        Clear-Events
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
+            Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($_.IPAddress)", "$($_.MacAddress) $($_.HostName) $($_.Vtep)", 0) })
+        }
+        $ack = [datetime]::Now
+        $r.JoinWriteRef = $sw.Elapsed.TotalSeconds
+        $r.JoinRefPolled = Wait-Hosts vxr $expected
+        $r.JoinRef = Get-EventSeconds vxr $ack
+
+        Clear-Events
+        $r.LeavesFrom = [Diagnostics.Stopwatch]::GetTimestamp()
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $endpoints | Remove-OverlayEndpoint -EtcdEndpoint $etcd
+        $ack = [datetime]::Now
+        $r.LeaveAckTs = [Diagnostics.Stopwatch]::GetTimestamp()
+        $r.LeaveWrite = $sw.Elapsed.TotalSeconds
+        $r.LeavePolled = Wait-Hosts vx1 $zero
+        $r.Leave = Get-EventSeconds vx1 $ack
+
+        Clear-Events
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
+            Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($_.IPAddress)") })
+        }
+        $ack = [datetime]::Now
+        $r.LeaveWriteRef = $sw.Elapsed.TotalSeconds
+        $r.LeaveRefPolled = Wait-Hosts vxr $zero
+        $r.LeaveRef = Get-EventSeconds vxr $ack
+        $r.End = [Diagnostics.Stopwatch]::GetTimestamp()
+        [pscustomobject]$r
     }
-    $joinOurs = Wait-Hosts vx1 $expected
-    $joinOursEv = Get-EventSeconds vx1 $ack
-    $ackJoinTs = $ackTs
 
-    Clear-Events
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-        Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($_.IPAddress)", "$($_.MacAddress) $($_.HostName) $($_.Vtep)", 0) })
+    # Round 0 is the first of the agents' lives (code not yet compiled by the JIT's optimising tier, as after a
+    # restart); the figures are the medians of the rounds after it, with their range.
+    $results = @(for ($i = 0; $i -le $Rounds; $i++) { Invoke-Round })
+    $measured = @($results | Select-Object -Skip 1)
+    function Get-Median([double[]] $Values) {
+        $s = [double[]]($Values | Sort-Object)
+        if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
     }
-    $ack = [datetime]::Now
-    $writeRef = $sw.Elapsed.TotalSeconds
-    $joinRef = Wait-Hosts vxr $expected
-    $joinRefEv = Get-EventSeconds vxr $ack
-
-    # --- leaves ------------------------------------------------------------------------------------
-    Clear-Events
-    $leavesFrom = [Diagnostics.Stopwatch]::GetTimestamp()
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    $endpoints | Remove-OverlayEndpoint -EtcdEndpoint $etcd
-    $ack = [datetime]::Now
-    $leaveWriteOurs = $sw.Elapsed.TotalSeconds
-    $ackTs = [Diagnostics.Stopwatch]::GetTimestamp()
-    $leaveOurs = Wait-Hosts vx1 $zero
-    $leaveOursEv = Get-EventSeconds vx1 $ack
-    $ackLeaveTs = $ackTs
-
-    Clear-Events
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-        Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($_.IPAddress)") })
-    }
-    $ack = [datetime]::Now
-    $leaveWriteRef = $sw.Elapsed.TotalSeconds
-    $leaveRef = Wait-Hosts vxr $zero
-    $leaveRefEv = Get-EventSeconds vxr $ack
-
-    function New-Row([string] $Case, [string] $Clock, [double] $Writes, [double] $WritesRef, [double] $Ours, [double] $Ref) {
+    function New-Row([string] $Case, [string] $Clock, [string] $Ours, [string] $Ref, [string] $Write, [string] $WriteRef) {
+        $o = Get-Median ($measured.$Ours); $f = Get-Median ($measured.$Ref)
+        $range = { param($n) '{0:N3}-{1:N3}' -f ($measured.$n | Measure-Object -Minimum).Minimum, ($measured.$n | Measure-Object -Maximum).Maximum }
         [pscustomobject]@{
-            Case = $Case; Clock = $Clock; 'Store writes s' = '{0:N3} / {1:N3}' -f $Writes, $WritesRef
-            'OverlayNet s' = [Math]::Round($Ours, 3); 'Reference s' = [Math]::Round($Ref, 3)
-            Ratio = if ($Ref -gt 0) { [Math]::Round($Ours / $Ref, 3) } else { $null }
+            Case = $Case; Clock = $Clock
+            'Writes s' = '{0:N2} / {1:N2}' -f (Get-Median ($measured.$Write)), (Get-Median ($measured.$WriteRef))
+            'OverlayNet s' = [Math]::Round($o, 3); 'Range' = & $range $Ours
+            'Reference s' = [Math]::Round($f, 3); 'Range ' = & $range $Ref
+            Ratio = if ($f -gt 0) { [Math]::Round($o / $f, 2) } else { $null }
+            'Round 0' = '{0:N3} / {1:N3}' -f $results[0].$Ours, $results[0].$Ref
         }
     }
     $rows = @(
-        New-Row "$Count joins, 3 hosts" 'kernel events' $writeOurs $writeRef $joinOursEv $joinRefEv
-        New-Row "$Count joins, 3 hosts" 'polled' $writeOurs $writeRef $joinOurs $joinRef
-        New-Row "$Count leaves, 3 hosts" 'kernel events' $leaveWriteOurs $leaveWriteRef $leaveOursEv $leaveRefEv
-        New-Row "$Count leaves, 3 hosts" 'polled' $leaveWriteOurs $leaveWriteRef $leaveOurs $leaveRef
+        New-Row "$Count joins" 'events' Join JoinRef JoinWrite JoinWriteRef
+        New-Row "$Count joins" 'polled' JoinPolled JoinRefPolled JoinWrite JoinWriteRef
+        New-Row "$Count leaves" 'events' Leave LeaveRef LeaveWrite LeaveWriteRef
+        New-Row "$Count leaves" 'polled' LeavePolled LeaveRefPolled LeaveWrite LeaveWriteRef
     )
     if ($Breakdown) {
-        # The agents write their marks when they stop.
+        # The agents write their marks when they stop: the last round's.
         foreach ($p in $agentProcesses.Values) { $p.StandardInput.Close() }
         foreach ($p in $agentProcesses.Values) { [void]$p.WaitForExit(30000) }
-        Show-Breakdown joins $ackJoinTs 0 $leavesFrom
-        Show-Breakdown leaves $ackLeaveTs $leavesFrom ([long]::MaxValue)
+        $last = $results[-1]
+        Show-Breakdown joins $last.JoinAckTs $last.JoinsFrom $last.LeavesFrom
+        Show-Breakdown leaves $last.LeaveAckTs $last.LeavesFrom $last.End
     }
-    $rows | Format-Table -AutoSize | Out-String | Write-Host
-    Write-Host 'Times are from the last store ack until every host holds exactly its entries: "kernel events" takes the'
-    Write-Host 'time of the last host''s last change on its device; "polled" when a poll every 5 ms saw every host complete.'
+    $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $load = (Get-Content /proc/loadavg) -split ' '
+    Write-Host "Median of $Rounds rounds after round 0 (OverlayNet / reference); load average $($load[0]) $($load[1]) $($load[2])."
+    Write-Host 'From the last store ack until every host holds exactly its entries: "events" is the time of the last'
+    Write-Host 'host''s last change on its device (kernel notifications); "polled" is when a poll every 5 ms saw it.'
     Write-Host 'Goal: ratio <= 0.5 and OverlayNet under 1 s.'
     $rows
 }
