@@ -31,6 +31,7 @@ public sealed class OverlayAgent : IDisposable
     private NetlinkEventStream? _events;
     // Completed by a kernel event on the device (an entry deleted or changed by someone else): compare now.
     private TaskCompletionSource _kick = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NetlinkEvent> _kernelChanges = new();
     private readonly Stopwatch _sinceFullCompare = Stopwatch.StartNew();
     // What the kernel holds on the device: the last dump plus every change written since (null: dump next time).
     // Anyone else's change to the device shows up as a kernel event, which dumps again (drift).
@@ -186,7 +187,10 @@ public sealed class OverlayAgent : IDisposable
         try { await kernelEvents.ConfigureAwait(false); } catch (OperationCanceledException) { }
     }
 
-    /// <summary>Kicks a compare when someone else changes or deletes an entry on the device.</summary>
+    /// <summary>
+    /// Hands the watch loop every deletion or change on the device (and a learned FDB entry): it tells the
+    /// agent's own writes from someone else's (<see cref="KernelVtep.IsDrift"/>) and compares with a dump only for those.
+    /// </summary>
     private async Task ReadKernelEventsAsync(CancellationToken ct)
     {
         if (_events == null) return;
@@ -196,7 +200,11 @@ public sealed class OverlayAgent : IDisposable
             if (e.InterfaceIndex != device && e.Action != NetlinkEventAction.Resync) continue;
             if (e.Action is NetlinkEventAction.Deleted or NetlinkEventAction.Changed or NetlinkEventAction.Resync
                 || (e.Action == NetlinkEventAction.New && e.Object is BridgeFdbEntry { State: not FdbState.Permanent }))
-                _kick.TrySetResult();
+            {
+                // Queued before the kick is read: the loop replaces the kick before it drains the queue, so no event is missed.
+                _kernelChanges.Enqueue(e);
+                Volatile.Read(ref _kick).TrySetResult();
+            }
         }
     }
 
@@ -253,8 +261,10 @@ public sealed class OverlayAgent : IDisposable
                 if (done == kick)
                 {
                     ct.ThrowIfCancellationRequested();
-                    _kick = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Sync(); // drift: an entry deleted or changed by hand comes back
+                    Volatile.Write(ref _kick, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                    bool drift = false;
+                    while (_kernelChanges.TryDequeue(out NetlinkEvent? e)) drift |= KernelVtep.IsDrift(_known, e);
+                    if (drift) Sync(); // drift: an entry deleted or changed by hand comes back
                     continue;
                 }
                 if (done != next)
