@@ -57,7 +57,7 @@ BeforeAll {
     # What it should hold, from the store's endpoints: every endpoint on another host.
     function Get-ExpectedState([string] $HostName, [string] $Network = 'ov_net1') {
         $vteps = @{}; foreach ($h in $hosts) { $vteps[$h.Name] = $h.Vtep }
-        @(Get-OverlayEndpoint -NetworkName $Network -EtcdEndpoint $etcd | Where-Object HostName -ne $HostName | ForEach-Object {
+        @(Get-OverlayEndpoint -NetworkName $Network -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object HostName -ne $HostName | ForEach-Object {
             "fdb $($_.MacAddress) $($vteps[$_.HostName])"; "neigh $($_.IPAddress) $($_.MacAddress)"
         } | Sort-Object)
     }
@@ -277,6 +277,7 @@ Describe 'Overlay agents on a 3-member etcd' {
         Wait-Until { Test-Converged $hosts[0..1].Name } -TimeoutSeconds (1 * $Slack) -Because 'h0 and h1 converged'
         Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd | Where-Object HostName -eq $h2 | Should -BeNullOrEmpty
     }
+
 }
 
 Describe 'Bad input to the control plane' {
@@ -319,5 +320,28 @@ Describe 'Bad input to the control plane' {
         $warn = $null
         Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningVariable warn -WarningAction SilentlyContinue | Out-Null
         "$warn" | Should -Match '/overlaynet/ov_net1/endpoints/10\.0\.0\.66'
+    }
+}
+
+# Last: it stops the ov_net1 agents of h0 and h1 that the tests above use.
+Describe 'Leaving the cluster' {
+    It 'a cleanly stopped agent revokes its lease: its entries leave the other hosts at once; -KeepLease keeps them' {
+        $h0 = $hosts[0].Name; $h1 = $hosts[1].Name
+        $etcdList = $etcd -join ','
+        $hostLease = { param($n) [long](& etcdctl --endpoints $etcdList get "/overlaynet/ov_net1/hosts/$n" -w json | ConvertFrom-Json).kvs[0].lease }
+        @(Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object HostName -eq $h1).Count | Should -BeGreaterThan 0
+        @((Get-VtepState $h0) -match '192\.168\.8\.101$').Count | Should -BeGreaterThan 0
+        $lease1 = & $hostLease $h1
+        Stop-OverlayAgent -HostName $h1 -NetworkName ov_net1
+        # h1's lease lasts 10 s: its entries leaving h0 within 1 s (x slack) is the revoke, not the expiry.
+        Wait-Until { @((Get-VtepState $h0) -match '192\.168\.8\.101$').Count -eq 0 } -TimeoutSeconds (1 * $Slack) -Because "$h1's entries gone from $h0"
+        Test-Converged $h0 | Should -BeTrue
+        Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object HostName -eq $h1 | Should -BeNullOrEmpty
+        (& etcdctl --endpoints $etcdList lease timetolive ('{0:x}' -f $lease1)) | Should -Match 'already expired'
+
+        $lease0 = & $hostLease $h0
+        Stop-OverlayAgent -HostName $h0 -NetworkName ov_net1 -KeepLease
+        & $hostLease $h0 | Should -Be $lease0
+        (& etcdctl --endpoints $etcdList lease timetolive ('{0:x}' -f $lease0)) | Should -Match 'remaining\(\d+s\)'
     }
 }

@@ -40,6 +40,7 @@ public sealed class OverlayAgent : IDisposable
     public OverlayAgent(AgentOptions options, Action<AgentEvent> emit, Action<string> warn)
     {
         Options = options;
+        RevokeOnStop = options.Schema == AgentSchemaKind.OverlayNet;
         _emit = emit;
         _warn = warn;
         if (options.LeaseTtl is < 2 or > 86400) throw new ArgumentException($"-LeaseTtl {options.LeaseTtl} is out of range 2-86400 seconds.");
@@ -185,6 +186,28 @@ public sealed class OverlayAgent : IDisposable
         }
         try { await keepAlive.ConfigureAwait(false); } catch (OperationCanceledException) { }
         try { await kernelEvents.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        if (ct.IsCancellationRequested && RevokeOnStop) Leave();
+    }
+
+    /// <summary>
+    /// Whether a clean stop (Stop-OverlayAgent, Ctrl+C, Stop-Job) revokes the host's lease, so its keys, and
+    /// with them its entries on every other host, go at once, as a Docker host leaving the cluster takes its
+    /// endpoints along. Defaults to true for the OverlayNet schema; false for flannel, whose subnet lease
+    /// outlives a restart as flanneld's does. A killed agent revokes nothing: its lease expires after its TTL.
+    /// </summary>
+    public bool RevokeOnStop { get; set; }
+
+    private void Leave()
+    {
+        try
+        {
+            OverlayNetAgentSchema.RevokeQuietly(_store, Lease);
+            _emit(new AgentEvent { HostName = Options.HostName, Action = AgentAction.Lease, Detail = $"lease {Lease:x} revoked: this host's keys left the store" });
+        }
+        catch (Exception e) when (e is StoreUnavailableException or RpcException)
+        {
+            _warn($"{Options.HostName}: could not revoke lease {Lease:x} ({e.Message}); it expires after {Options.LeaseTtl} s.");
+        }
     }
 
     /// <summary>
