@@ -143,10 +143,7 @@ st == 2 {
     function Invoke-RefTxn($Ops) {
         $txn = [Etcdserverpb.TxnRequest]::new()
         foreach ($o in $Ops) { $txn.Success.Add($o) }
-        $call = [Func[dotnet_etcd.EtcdClient, datetime, Threading.CancellationToken, Threading.Tasks.Task[Etcdserverpb.TxnResponse]]] {
-            param($c, $d, $t) $c.TransactionAsync($txn, $null, $d, $t)
-        }.GetNewClosure()
-        [void]$refClient.Call[Etcdserverpb.TxnResponse]($call, [Threading.CancellationToken]::None)
+        [void]$refClient.Transaction($txn, [Threading.CancellationToken]::None)
     }
     $zero = @{}; foreach ($h in $hosts) { $zero[$h.Name] = 0 }
     Start-Sleep -Seconds 1   # the reference watchers connect
@@ -166,6 +163,8 @@ st == 2 {
             $after = @($mine | Where-Object Timestamp -ge $lastWatch.Timestamp)
             $steps = ($after | ForEach-Object { '{0} {1}ms' -f $_.Step, (& $ms $_.Timestamp) }) -join ', '
             $before = @($mine | Where-Object { $_.Step -eq 'watch' -and $_.Timestamp -lt $AckTs }).Count
+            $member = @(Import-Csv "$traceRoot-$($h.Name).csv" | Where-Object Step -like 'watching *')[-1].Step -replace '^watching ', ''
+            $steps = "on $member$(if ($member -eq $leader) { ' (leader)' } else { '' }): $steps"
             Write-Host ("{0} {1}: {2} watch responses ({3} before the ack), last revision {4}: {5}" -f $Case, $h.Name, @($mine | Where-Object Step -eq 'watch').Count, $before, $lastRev, $steps)
         }
     }
@@ -247,7 +246,19 @@ st == 2 {
         # The agents write their marks when they stop: the last round's.
         foreach ($p in $agentProcesses.Values) { $p.StandardInput.Close() }
         foreach ($p in $agentProcesses.Values) { [void]$p.WaitForExit(30000) }
+        $results | Format-Table @{ n = 'Round'; e = { [array]::IndexOf($results, $_) } }, Join, JoinRef, JoinPolled, JoinRefPolled, Leave, LeaveRef, LeavePolled, LeaveRefPolled | Out-String -Width 200 | Write-Host
         $last = $results[-1]
+        $status = & etcdctl --endpoints $etcdList endpoint status -w json 2>$null | ConvertFrom-Json
+        $leader = @($status | Where-Object { $_.Status.leader -eq $_.Status.header.member_id })[0].Endpoint
+        # Which member each reference watcher (etcdctl) is connected to.
+        foreach ($p in $refProcesses) {
+            foreach ($k in @(& ps -o pid=,comm= --ppid $p.Id 2>$null)) {
+                $kid, $comm = "$k".Trim() -split '\s+'
+                if ($comm -ne 'etcdctl') { continue }
+                $peers = @(& ss -tnpH state established 2>$null | Where-Object { $_ -match "pid=$kid," } | ForEach-Object { ($_ -split '\s+')[3] } | Sort-Object -Unique)
+                Write-Host ("reference watcher (etcdctl {0}) on {1}" -f $kid, (($peers | ForEach-Object { "http://$_$(if ("http://$_" -eq $leader) { ' (leader)' })" }) -join ', '))
+            }
+        }
         Show-Breakdown joins $last.JoinAckTs $last.JoinsFrom $last.LeavesFrom
         Show-Breakdown leaves $last.LeaveAckTs $last.LeavesFrom $last.End
     }

@@ -267,6 +267,7 @@ public sealed class OverlayAgent : IDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
+            if (AgentTrace.Sink != null) AgentTrace.Step(Options.HostName, "watching " + endpoint, _revision);
             var client = new Watch.WatchClient(invoker);
             using AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call = client.Watch(cancellationToken: cts.Token);
             RangeRequest range = Kv.Range(_schema.WatchPrefix);
