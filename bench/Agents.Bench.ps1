@@ -8,8 +8,18 @@
     Both sides get the same 1,000 endpoints (a third on each host) written in transactions of 64 endpoints
     (OverlayNet through Add-OverlayEndpoint; the reference's keys through the same etcd client), then
     the same 1,000 leaves. Measured: from the last store ack until every host holds exactly its entries
-    (a neighbour and an FDB entry for each endpoint on the other hosts), polled every 5 ms with one netlink
-    dump per host. Goal: OverlayNet <= 0.5x the reference and under 1 s.
+    (a neighbour and an FDB entry for each endpoint on the other hosts). Goal: OverlayNet <= 0.5x the
+    reference and under 1 s.
+
+    Two clocks, same definition. "events": the time of the last host's last change on its device, from
+    kernel notifications read in this process (exact to the event). "polled": when a poll every 5 ms (three
+    hosts, two dumps each, counted in PowerShell) first sees every host complete; one round of that poll takes
+    tens of ms itself, so it mostly measures the poll. Each host's agent runs in a pwsh of its own, as the
+    reference's etcdctl, awk, ip and bridge are processes of their own: neither side shares this process's
+    threads and garbage collector with the measuring. Round 0 is reported apart (the agents' code still on
+    the JIT's first tier); the table gives the median and the range of -Rounds rounds after it.
+    -Breakdown prints, per round and host, which member the agent watches, how many watch responses came
+    before the writer had its last ack, and when the last one came in and its kernel batch was acked.
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
@@ -160,12 +170,13 @@ st == 2 {
             $mine = @($marks | Where-Object Host -eq $h.Name)
             $lastRev = ($mine | Where-Object Step -eq 'watch' | Measure-Object Revision -Maximum).Maximum
             $lastWatch = $mine | Where-Object { $_.Step -eq 'watch' -and $_.Revision -eq $lastRev } | Select-Object -First 1
-            $after = @($mine | Where-Object Timestamp -ge $lastWatch.Timestamp)
-            $steps = ($after | ForEach-Object { '{0} {1}ms' -f $_.Step, (& $ms $_.Timestamp) }) -join ', '
+            # The last response's own steps: diff without a dump, kernel ack of the batch (a later dump is a drift check).
+            $acked = $mine | Where-Object { $_.Step -eq 'acked' -and $_.Timestamp -ge $lastWatch.Timestamp } | Select-Object -First 1
             $before = @($mine | Where-Object { $_.Step -eq 'watch' -and $_.Timestamp -lt $AckTs }).Count
             $member = @(Import-Csv "$traceRoot-$($h.Name).csv" | Where-Object Step -like 'watching *')[-1].Step -replace '^watching ', ''
-            $steps = "on $member$(if ($member -eq $leader) { ' (leader)' } else { '' }): $steps"
-            Write-Host ("{0} {1}: {2} watch responses ({3} before the ack), last revision {4}: {5}" -f $Case, $h.Name, @($mine | Where-Object Step -eq 'watch').Count, $before, $lastRev, $steps)
+            Write-Host ("{0} {1} on {2}{3}: {4}/{5} responses before the ack; the last in at {6} ms, kernel ack at {7} ms" -f $Case, $h.Name, $member,
+                $(if ($member -eq $leader) { ' (leader)' } else { '' }), $before, @($mine | Where-Object Step -eq 'watch').Count,
+                (& $ms $lastWatch.Timestamp), $(if ($acked) { & $ms $acked.Timestamp } else { '-' }))
         }
     }
 
@@ -247,7 +258,6 @@ st == 2 {
         foreach ($p in $agentProcesses.Values) { $p.StandardInput.Close() }
         foreach ($p in $agentProcesses.Values) { [void]$p.WaitForExit(30000) }
         $results | Format-Table @{ n = 'Round'; e = { [array]::IndexOf($results, $_) } }, Join, JoinRef, JoinPolled, JoinRefPolled, Leave, LeaveRef, LeavePolled, LeaveRefPolled | Out-String -Width 200 | Write-Host
-        $last = $results[-1]
         $status = & etcdctl --endpoints $etcdList endpoint status -w json 2>$null | ConvertFrom-Json
         $leader = @($status | Where-Object { $_.Status.leader -eq $_.Status.header.member_id })[0].Endpoint
         # Which member each reference watcher (etcdctl) is connected to.
@@ -259,8 +269,10 @@ st == 2 {
                 Write-Host ("reference watcher (etcdctl {0}) on {1}" -f $kid, (($peers | ForEach-Object { "http://$_$(if ("http://$_" -eq $leader) { ' (leader)' })" }) -join ', '))
             }
         }
-        Show-Breakdown joins $last.JoinAckTs $last.JoinsFrom $last.LeavesFrom
-        Show-Breakdown leaves $last.LeaveAckTs $last.LeavesFrom $last.End
+        for ($i = 0; $i -lt $results.Count; $i++) {
+            Show-Breakdown "round $i joins " $results[$i].JoinAckTs $results[$i].JoinsFrom $results[$i].LeavesFrom
+            Show-Breakdown "round $i leaves" $results[$i].LeaveAckTs $results[$i].LeavesFrom $results[$i].End
+        }
     }
     $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
     $load = (Get-Content /proc/loadavg) -split ' '
