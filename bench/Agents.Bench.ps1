@@ -173,7 +173,8 @@ st == 2 {
             # The last response's own steps: diff without a dump, kernel ack of the batch (a later dump is a drift check).
             $acked = $mine | Where-Object { $_.Step -eq 'acked' -and $_.Timestamp -ge $lastWatch.Timestamp } | Select-Object -First 1
             $before = @($mine | Where-Object { $_.Step -eq 'watch' -and $_.Timestamp -lt $AckTs }).Count
-            $member = @(Import-Csv "$traceRoot-$($h.Name).csv" | Where-Object Step -like 'watching *')[-1].Step -replace '^watching ', ''
+            $streamsOpened = @(Import-Csv "$traceRoot-$($h.Name).csv" | Where-Object Step -like 'watching *')
+            $member = "$($streamsOpened[-1].Step -replace '^watching ', '') ($($streamsOpened.Count) watch stream(s) opened)"
             Write-Host ("{0} {1} on {2}{3}: {4}/{5} responses before the ack; the last in at {6} ms, kernel ack at {7} ms" -f $Case, $h.Name, $member,
                 $(if ($member -eq $leader) { ' (leader)' } else { '' }), $before, @($mine | Where-Object Step -eq 'watch').Count,
                 (& $ms $lastWatch.Timestamp), $(if ($acked) { & $ms $acked.Timestamp } else { '-' }))
