@@ -134,12 +134,14 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
         return e.Object switch
         {
             BridgeFdbEntry when e.Action == NetlinkEventAction.New => true,  // learned over the agent's entries
+            // Not known and changed: drift only if it looks like one of the agent's own (a dump would count it).
             BridgeFdbEntry f => known.Fdb.TryGetValue(f.MacAddress, out var dst)
                 ? deleted ? Equals(dst, f.Destination) : !(Equals(dst, f.Destination) && f.State == FdbState.Permanent)
-                : !deleted,
+                : !deleted && f.State == FdbState.Permanent && f.Destination != null,
+            // The kernel reports a permanent neighbour's removal as a change to FAILED first, then the deletion.
             IpNeighbor n => known.Neighbors.TryGetValue(n.IPAddress, out MacAddress mac)
                 ? deleted ? Equals(mac, n.LinkLayerAddress) : !(Equals(mac, n.LinkLayerAddress) && n.State == NeighborState.Permanent)
-                : !deleted,
+                : !deleted && n.State == NeighborState.Permanent,
             IpRoute r => known.Routes.TryGetValue(r.Prefix, out var gw)
                 ? deleted ? Equals(gw, r.NextHop) : !Equals(gw, r.NextHop)
                 : !deleted,

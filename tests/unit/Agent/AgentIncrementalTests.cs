@@ -91,6 +91,13 @@ public class AgentIncrementalTests
         Assert.False(KernelVtep.IsDrift(known, Neigh(NetlinkEventAction.Deleted, "10.0.0.3", MacB)));
         Assert.False(KernelVtep.IsDrift(known, Fdb(NetlinkEventAction.Changed, MacA, "192.168.8.101")));
         Assert.False(KernelVtep.IsDrift(known, Neigh(NetlinkEventAction.Changed, "10.0.0.2", MacA)));
+        // A removed permanent neighbour first turns FAILED (a change), then goes.
+        var failed = new NetlinkEvent
+        {
+            Action = NetlinkEventAction.Changed, Type = NetlinkEventType.Neighbor,
+            Object = new IpNeighbor { IPAddress = Ip("10.0.0.3"), LinkLayerAddress = MacB, State = NeighborState.Failed },
+        };
+        Assert.False(KernelVtep.IsDrift(known, failed));
     }
 
     [Fact]
@@ -103,6 +110,7 @@ public class AgentIncrementalTests
         Assert.True(KernelVtep.IsDrift(known, Neigh(NetlinkEventAction.Deleted, "10.0.0.2", MacA)));
         Assert.True(KernelVtep.IsDrift(known, Fdb(NetlinkEventAction.Changed, MacA, "192.168.8.109")));       // pointed elsewhere
         Assert.True(KernelVtep.IsDrift(known, Neigh(NetlinkEventAction.Changed, "10.0.0.2", MacB)));
+        Assert.True(KernelVtep.IsDrift(known, Neigh(NetlinkEventAction.Changed, "10.0.0.9", MacB)));          // a permanent one added by hand
         Assert.True(KernelVtep.IsDrift(known, Fdb(NetlinkEventAction.New, MacB, "192.168.8.102", FdbState.Dynamic))); // learned
         Assert.True(KernelVtep.IsDrift(known, new NetlinkEvent { Action = NetlinkEventAction.Resync }));      // events lost
         Assert.True(KernelVtep.IsDrift(null, Neigh(NetlinkEventAction.Deleted, "10.0.0.3", MacB)));           // nothing known yet
