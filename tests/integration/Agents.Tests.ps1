@@ -130,6 +130,12 @@ Describe 'Overlay agents on a 3-member etcd' {
         "$($errs[0])" | Should -Match "IP address 10\.0\.0\.2 is already held .* by endpoint 10\.0\.0\.2 \(MAC 02:42:0a:00:00:02\) on host '$($hosts[0].Name)'"
         "$($errs[1])" | Should -Match "MAC address 02:42:0a:00:00:04 is already held .* by endpoint 10\.0\.0\.4 .* on host '$($hosts[1].Name)'"
         Wait-Until { Test-Converged } -TimeoutSeconds (1 * $Slack) -Because 'the accepted endpoint everywhere'
+        # Exactly the same endpoint again (what a batch that committed but whose answer timed out looks like when
+        # tried again): written, no error, one key each.
+        $again = @(Add-OverlayEndpoint -NetworkName ov_net1 -IPAddress 10.0.0.21 -MacAddress 02:42:0a:00:00:21 -HostName $hosts[1].Name -EtcdEndpoint $etcd -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $again.Count | Should -Be 1
+        $errs.Count | Should -Be 0
+        @(Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object { "$($_.IPAddress)" -eq '10.0.0.21' }).Count | Should -Be 1
         Remove-OverlayEndpoint -NetworkName ov_net1 -IPAddress 10.0.0.21 -EtcdEndpoint $etcd
         Wait-Until { Test-Converged } -TimeoutSeconds (1 * $Slack) -Because 'the removal everywhere'
         Get-VtepState $hosts[0].Name | Should -Not -Contain 'neigh 10.0.0.21 02:42:0a:00:00:21'
