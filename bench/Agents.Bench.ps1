@@ -8,12 +8,26 @@
     Both sides get the same 1,000 endpoints (a third on each host) written in transactions of 64 endpoints
     (OverlayNet through Add-OverlayEndpoint; the reference's keys through the same etcd client), then
     the same 1,000 leaves. Measured: from the last store ack until every host holds exactly its entries
-    (a neighbour and an FDB entry for each endpoint on the other hosts), polled every 5 ms with one netlink
-    dump per host. Goal: OverlayNet <= 0.5x the reference and under 1 s.
+    (a neighbour and an FDB entry for each endpoint on the other hosts). Goal: OverlayNet <= 0.5x the
+    reference and under 1 s.
+
+    Two clocks, same definition. "events": the time of the last host's last change on its device, from
+    kernel notifications read in this process (exact to the event). "polled": when a poll every 5 ms (three
+    hosts, two dumps each, counted in PowerShell) first sees every host complete; one round of that poll takes
+    tens of ms itself, so it mostly measures the poll. Each host's agent runs in a pwsh of its own, as the
+    reference's etcdctl, awk, ip and bridge are processes of their own: neither side shares this process's
+    threads and garbage collector with the measuring. Round 0 is reported apart (the agents' code still on
+    the JIT's first tier); the table gives the median and the range of -Rounds rounds after it.
+    -Breakdown prints, per round and host, which member the agent watches, how many watch responses came
+    before the writer had its last ack, and when the last one came in and its kernel batch was acked.
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
-    [int] $Count = 1000
+    [int] $Count = 1000,
+    # Measured rounds after the first (the agents' first round is reported on its own).
+    [int] $Rounds = 5,
+    # Also print where each agent's time went after the last store ack (watch response in, diff, kernel ack).
+    [switch] $Breakdown
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path (Resolve-Path $ModulePath) 'OverlayNet.psd1') -Force
@@ -33,6 +47,23 @@ $store = $null
 $refClient = $null
 $refProcesses = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 $clients = @{}
+$streams = @{}
+$agentProcesses = @{}
+$traceRoot = Join-Path ([IO.Path]::GetTempPath()) "$prefix-trace"
+# One host's agent, in its own pwsh: started, says 'ready', runs until its stdin closes, then (with -Breakdown)
+# writes its AgentTrace marks, stops its agent and exits.
+$agentScript = Join-Path ([IO.Path]::GetTempPath()) "$prefix-agent.ps1"
+Set-Content -Path $agentScript -Value @'
+param($ModulePath, $Ns, $Vtep, $Etcd, $TraceFile)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $ModulePath 'OverlayNet.psd1')
+if ($TraceFile) { [OverlayNet.Agent.Agent.AgentTrace]::Sink = [System.Collections.Concurrent.ConcurrentQueue[OverlayNet.Agent.Agent.AgentTrace+Mark]]::new() }
+Start-OverlayAgent -NetNamespace $Ns -NetworkName bench -VxlanInterface vx1 -LocalAddress $Vtep -EtcdEndpoint ($Etcd -split ',') -LeaseTtl 60 -AsJob | Out-Null
+[Console]::Out.WriteLine('ready')
+$null = [Console]::In.ReadToEnd()
+if ($TraceFile) { [OverlayNet.Agent.Agent.AgentTrace]::Sink.ToArray() | Export-Csv -Path $TraceFile }
+Stop-OverlayAgent
+'@
 try {
     $store = Start-OverlayStore -Name $prefix -Members 3
     $etcd = $store.Endpoints
@@ -46,7 +77,14 @@ try {
             & ip -n $h.Name link set $d.N up
         }
         $clients[$h.Name] = [OverlayNet.Netlink.Route.RtnlClient]::Open("/run/netns/$($h.Name)", $h.Name)
-        Start-OverlayAgent -NetNamespace $h.Name -NetworkName bench -VxlanInterface vx1 -LocalAddress $h.Vtep -EtcdEndpoint $etcd -LeaseTtl 60 -AsJob | Out-Null
+        # Each host's agent runs in a pwsh of its own, as on a real host and as the reference's processes do:
+        # neither side shares a process (threads, garbage collector) with this script's measuring.
+        $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        # This pwsh may run as `dotnet pwsh.dll` (the repo's dotnet tool): start the next one the same way.
+        if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-File', $agentScript, (Resolve-Path $ModulePath), $h.Name, $h.Vtep, $etcdList, $(if ($Breakdown) { "$traceRoot-$($h.Name).csv" } else { '' }))) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardInput = $true; $psi.RedirectStandardOutput = $true; $psi.UseShellExecute = $false
+        $agentProcesses[$h.Name] = [System.Diagnostics.Process]::Start($psi)
         # The reference: etcdctl watch | awk | ip -batch / bridge -batch, one request and ack per entry.
         $awk = @'
 /^PUT$/ { t = "P"; st = 1; next }
@@ -71,7 +109,13 @@ st == 2 {
         $psi.ArgumentList.Add('-c'); $psi.ArgumentList.Add($script)
         $refProcesses.Add([System.Diagnostics.Process]::Start($psi))
     }
-    $jobs = Get-Job -Name "OverlayAgent-$prefix-*"
+    foreach ($h in $hosts) {
+        $line = $agentProcesses[$h.Name].StandardOutput.ReadLineAsync()
+        if (-not $line.Wait(120000) -or $line.Result -ne 'ready') { throw "The agent of $($h.Name) did not start: $($line.Result)" }
+    }
+    # Each host's kernel notifications, time-stamped as they are read: when a host came to hold its entries is
+    # the time of the last change on its device, exact to the event, where a poll only sees it some ms later.
+    foreach ($h in $hosts) { $streams[$h.Name] = [OverlayNet.Netlink.Events.NetlinkEventStream]::Start('Neighbor, Fdb', "/run/netns/$($h.Name)", $h.Name) }
 
     function Get-EntryCount([string] $Ns, [string] $Device) {
         $c = $clients[$Ns]
@@ -89,64 +133,170 @@ st == 2 {
         }
         throw "Timed out waiting for $Device."
     }
+    function Clear-Events {
+        $e = $null
+        foreach ($st in $streams.Values) { while ($st.Events.TryRead([ref]$e)) { } }
+    }
+    # Seconds from the ack until the last host's last change on the device (negative when every host held its
+    # entries before the writer even had the store's answer).
+    function Get-EventSeconds([string] $Device, [datetime] $Ack) {
+        $last = [datetime]::MinValue
+        $e = $null
+        foreach ($st in $streams.Values) {
+            while ($st.Events.TryRead([ref]$e)) { if ($e.InterfaceName -eq $Device -and $e.Time -gt $last) { $last = $e.Time } }
+        }
+        ($last - $Ack).TotalSeconds
+    }
     # The reference's keys go through the same client and transactions as Add-OverlayEndpoint's (64 endpoints
     # each), so both sides' last store ack comes as fast and the clocks measure only the hosts' work.
     $refClient = [OverlayNet.Agent.Store.EtcdStore]::new([string[]]$etcd, $null)
     function Invoke-RefTxn($Ops) {
         $txn = [Etcdserverpb.TxnRequest]::new()
         foreach ($o in $Ops) { $txn.Success.Add($o) }
-        $call = [Func[dotnet_etcd.EtcdClient, datetime, Threading.CancellationToken, Threading.Tasks.Task[Etcdserverpb.TxnResponse]]] {
-            param($c, $d, $t) $c.TransactionAsync($txn, $null, $d, $t)
-        }.GetNewClosure()
-        [void]$refClient.Call[Etcdserverpb.TxnResponse]($call, [Threading.CancellationToken]::None)
+        [void]$refClient.Transaction($txn, [Threading.CancellationToken]::None)
     }
     $zero = @{}; foreach ($h in $hosts) { $zero[$h.Name] = 0 }
     Start-Sleep -Seconds 1   # the reference watchers connect
 
-    # --- joins -------------------------------------------------------------------------------------
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    $endpoints | Add-OverlayEndpoint -EtcdEndpoint $etcd | Out-Null
-    $writeOurs = $sw.Elapsed.TotalSeconds
-    $joinOurs = Wait-Hosts vx1 $expected
-
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-        Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($_.IPAddress)", "$($_.MacAddress) $($_.HostName) $($_.Vtep)", 0) })
+    # Where each agent's time went around the ack (Stopwatch ticks are CLOCK_MONOTONIC: the same in every process).
+    function Show-Breakdown([string] $Case, [long] $AckTs, [long] $From, [long] $To) {
+        $marks = @(foreach ($h in $hosts) {
+            Import-Csv "$traceRoot-$($h.Name).csv" | ForEach-Object {
+                [pscustomobject]@{ Timestamp = [long]$_.Timestamp; Host = $_.Host; Step = $_.Step; Revision = [long]$_.Revision; Count = [int]$_.Count }
+            }
+        }) | Where-Object { $_.Timestamp -ge $From -and $_.Timestamp -lt $To -and ($_.Step -ne 'watch' -or $_.Count -gt 0) }
+        $ms = { param($t) [Math]::Round(($t - $AckTs) * 1000.0 / [Diagnostics.Stopwatch]::Frequency, 1) }
+        foreach ($h in $hosts) {
+            $mine = @($marks | Where-Object Host -eq $h.Name)
+            $lastRev = ($mine | Where-Object Step -eq 'watch' | Measure-Object Revision -Maximum).Maximum
+            $lastWatch = $mine | Where-Object { $_.Step -eq 'watch' -and $_.Revision -eq $lastRev } | Select-Object -First 1
+            # The last response's own steps: diff without a dump, kernel ack of the batch (a later dump is a drift check).
+            $acked = $mine | Where-Object { $_.Step -eq 'acked' -and $_.Timestamp -ge $lastWatch.Timestamp } | Select-Object -First 1
+            $before = @($mine | Where-Object { $_.Step -eq 'watch' -and $_.Timestamp -lt $AckTs }).Count
+            $streamsOpened = @(Import-Csv "$traceRoot-$($h.Name).csv" | Where-Object Step -like 'watching *')
+            $member = "$($streamsOpened[-1].Step -replace '^watching ', '') ($($streamsOpened.Count) watch stream(s) opened)"
+            Write-Host ("{0} {1} on {2}{3}: {4}/{5} responses before the ack; the last in at {6} ms, kernel ack at {7} ms" -f $Case, $h.Name, $member,
+                $(if ($member -eq $leader) { ' (leader)' } else { '' }), $before, @($mine | Where-Object Step -eq 'watch').Count,
+                (& $ms $lastWatch.Timestamp), $(if ($acked) { & $ms $acked.Timestamp } else { '-' }))
+        }
     }
-    $writeRef = $sw.Elapsed.TotalSeconds
-    $joinRef = Wait-Hosts vxr $expected
 
-    # --- leaves ------------------------------------------------------------------------------------
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    $endpoints | Remove-OverlayEndpoint -EtcdEndpoint $etcd
-    $leaveWriteOurs = $sw.Elapsed.TotalSeconds
-    $leaveOurs = Wait-Hosts vx1 $zero
+    # One round: the joins and the leaves, each written by OverlayNet then by the reference, each timed by both
+    # clocks. Marks (Stopwatch ticks) of each ack go to -Breakdown.
+    function Invoke-Round {
+        $r = [ordered]@{}
+        Clear-Events
+        $r.JoinsFrom = [Diagnostics.Stopwatch]::GetTimestamp()
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        # The cmdlet writes its output after its last transaction: the first object out marks the last ack.
+        $endpoints | Add-OverlayEndpoint -EtcdEndpoint $etcd | ForEach-Object -Begin { $first = $true } -Process {
+            if ($first) { $r.JoinAckTs = [Diagnostics.Stopwatch]::GetTimestamp(); $ack = [datetime]::Now; $r.JoinWrite = $sw.Elapsed.TotalSeconds; $first = $false }
+        }
+        $r.JoinPolled = Wait-Hosts vx1 $expected
+        $r.Join = Get-EventSeconds vx1 $ack
 
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-        Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($_.IPAddress)") })
+        Clear-Events
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
+            Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($_.IPAddress)", "$($_.MacAddress) $($_.HostName) $($_.Vtep)", 0) })
+        }
+        $ack = [datetime]::Now
+        $r.JoinWriteRef = $sw.Elapsed.TotalSeconds
+        $r.JoinRefPolled = Wait-Hosts vxr $expected
+        $r.JoinRef = Get-EventSeconds vxr $ack
+
+        Clear-Events
+        $r.LeavesFrom = [Diagnostics.Stopwatch]::GetTimestamp()
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $endpoints | Remove-OverlayEndpoint -EtcdEndpoint $etcd
+        $ack = [datetime]::Now
+        $r.LeaveAckTs = [Diagnostics.Stopwatch]::GetTimestamp()
+        $r.LeaveWrite = $sw.Elapsed.TotalSeconds
+        $r.LeavePolled = Wait-Hosts vx1 $zero
+        $r.Leave = Get-EventSeconds vx1 $ack
+
+        Clear-Events
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
+            Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($_.IPAddress)") })
+        }
+        $ack = [datetime]::Now
+        $r.LeaveWriteRef = $sw.Elapsed.TotalSeconds
+        $r.LeaveRefPolled = Wait-Hosts vxr $zero
+        $r.LeaveRef = Get-EventSeconds vxr $ack
+        $r.End = [Diagnostics.Stopwatch]::GetTimestamp()
+        [pscustomobject]$r
     }
-    $leaveWriteRef = $sw.Elapsed.TotalSeconds
-    $leaveRef = Wait-Hosts vxr $zero
 
+    # Round 0 is the first of the agents' lives (code not yet compiled by the JIT's optimising tier, as after a
+    # restart); the figures are the medians of the rounds after it, with their range.
+    $results = @(for ($i = 0; $i -le $Rounds; $i++) { Invoke-Round })
+    $measured = @($results | Select-Object -Skip 1)
+    function Get-Median([double[]] $Values) {
+        $s = [double[]]($Values | Sort-Object)
+        if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
+    }
+    function New-Row([string] $Case, [string] $Clock, [string] $Ours, [string] $Ref, [string] $Write, [string] $WriteRef) {
+        $o = Get-Median ($measured.$Ours); $f = Get-Median ($measured.$Ref)
+        $range = { param($n) '{0:N3}-{1:N3}' -f ($measured.$n | Measure-Object -Minimum).Minimum, ($measured.$n | Measure-Object -Maximum).Maximum }
+        [pscustomobject]@{
+            Case = $Case; Clock = $Clock
+            'Writes s' = '{0:N2} / {1:N2}' -f (Get-Median ($measured.$Write)), (Get-Median ($measured.$WriteRef))
+            'OverlayNet s' = [Math]::Round($o, 3); 'Range' = & $range $Ours
+            'Reference s' = [Math]::Round($f, 3); 'Range ' = & $range $Ref
+            Ratio = if ($f -gt 0) { [Math]::Round($o / $f, 2) } else { $null }
+            'Round 0' = '{0:N3} / {1:N3}' -f $results[0].$Ours, $results[0].$Ref
+        }
+    }
     $rows = @(
-        [pscustomobject]@{ Case = "$Count joins, 3 hosts"; 'Store writes s' = '{0:N3} / {1:N3}' -f $writeOurs, $writeRef; 'OverlayNet s' = [Math]::Round($joinOurs, 3); 'Reference s' = [Math]::Round($joinRef, 3); Ratio = [Math]::Round($joinOurs / $joinRef, 3) }
-        [pscustomobject]@{ Case = "$Count leaves, 3 hosts"; 'Store writes s' = '{0:N3} / {1:N3}' -f $leaveWriteOurs, $leaveWriteRef; 'OverlayNet s' = [Math]::Round($leaveOurs, 3); 'Reference s' = [Math]::Round($leaveRef, 3); Ratio = [Math]::Round($leaveOurs / $leaveRef, 3) }
+        New-Row "$Count joins" 'events' Join JoinRef JoinWrite JoinWriteRef
+        New-Row "$Count joins" 'polled' JoinPolled JoinRefPolled JoinWrite JoinWriteRef
+        New-Row "$Count leaves" 'events' Leave LeaveRef LeaveWrite LeaveWriteRef
+        New-Row "$Count leaves" 'polled' LeavePolled LeaveRefPolled LeaveWrite LeaveWriteRef
     )
-    $rows | Format-Table -AutoSize | Out-String | Write-Host
-    Write-Host 'Times are from the last store ack until every host holds exactly its entries (polled every 5 ms).'
+    if ($Breakdown) {
+        # The agents write their marks when they stop: the last round's.
+        foreach ($p in $agentProcesses.Values) { $p.StandardInput.Close() }
+        foreach ($p in $agentProcesses.Values) { [void]$p.WaitForExit(30000) }
+        $results | Format-Table @{ n = 'Round'; e = { [array]::IndexOf($results, $_) } }, Join, JoinRef, JoinPolled, JoinRefPolled, Leave, LeaveRef, LeavePolled, LeaveRefPolled | Out-String -Width 200 | Write-Host
+        $status = & etcdctl --endpoints $etcdList endpoint status -w json 2>$null | ConvertFrom-Json
+        $leader = @($status | Where-Object { $_.Status.leader -eq $_.Status.header.member_id })[0].Endpoint
+        # Which member each reference watcher (etcdctl) is connected to.
+        foreach ($p in $refProcesses) {
+            foreach ($k in @(& ps -o pid=,comm= --ppid $p.Id 2>$null)) {
+                $kid, $comm = "$k".Trim() -split '\s+'
+                if ($comm -ne 'etcdctl') { continue }
+                $peers = @(& ss -tnpH state established 2>$null | Where-Object { $_ -match "pid=$kid," } | ForEach-Object { ($_ -split '\s+')[3] } | Sort-Object -Unique)
+                Write-Host ("reference watcher (etcdctl {0}) on {1}" -f $kid, (($peers | ForEach-Object { "http://$_$(if ("http://$_" -eq $leader) { ' (leader)' })" }) -join ', '))
+            }
+        }
+        for ($i = 0; $i -lt $results.Count; $i++) {
+            Show-Breakdown "round $i joins " $results[$i].JoinAckTs $results[$i].JoinsFrom $results[$i].LeavesFrom
+            Show-Breakdown "round $i leaves" $results[$i].LeaveAckTs $results[$i].LeavesFrom $results[$i].End
+        }
+    }
+    $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $load = (Get-Content /proc/loadavg) -split ' '
+    Write-Host "Median of $Rounds rounds after round 0 (OverlayNet / reference); load average $($load[0]) $($load[1]) $($load[2])."
+    Write-Host 'From the last store ack until every host holds exactly its entries: "events" is the time of the last'
+    Write-Host 'host''s last change on its device (kernel notifications); "polled" is when a poll every 5 ms saw it.'
     Write-Host 'Goal: ratio <= 0.5 and OverlayNet under 1 s.'
     $rows
 }
 finally {
-    Get-OverlayAgent | Where-Object HostName -like "$prefix-*" | Stop-OverlayAgent
-    Get-Job -Name "OverlayAgent-$prefix-*" -ErrorAction SilentlyContinue | Remove-Job -Force
+    foreach ($p in $agentProcesses.Values) {
+        # Closing stdin stops the agent; one that does not end in time is killed by pid.
+        try { $p.StandardInput.Close() } catch { }
+        if (-not $p.WaitForExit(15000)) { $p.Kill() }
+    }
+    Remove-Item -Path $agentScript, "$traceRoot-*" -ErrorAction SilentlyContinue
     foreach ($p in $refProcesses) {
         # bash exec'd nothing it can pass on: end the pipeline's processes (etcdctl, awk, ip, bridge) by pid.
         $kids = @(& ps -o pid= --ppid $p.Id 2>$null | ForEach-Object { [int]$_.Trim() })
         foreach ($k in $kids) { & kill $k 2>$null }
         if (-not $p.HasExited) { & kill $p.Id 2>$null }
     }
+    foreach ($st in $streams.Values) { $st.Dispose() }
     foreach ($c in $clients.Values) { $c.Dispose() }
     if ($refClient) { $refClient.Dispose() }
     if ($store) { Stop-OverlayStore -Name $store.Name }

@@ -18,6 +18,9 @@ public sealed class FlannelAgentSchema(AgentOptions options, EtcdStore store) : 
     private RtnlClient? _rtnl;
     private int _device;
     private MacAddress _vtepMac;
+    // Called after every watch response with the whole key set: unchanged leases are not parsed again.
+    private readonly ParsedValueCache<FlannelSchema.SubnetLease> _leases = new((key, value) =>
+        FlannelSchema.ParseLease(FlannelSchema.ParseSubnetKey(key[FlannelSchema.SubnetsPrefix(options.EtcdPrefix).Length..]), value));
 
     public string WatchPrefix => FlannelSchema.SubnetsPrefix(options.EtcdPrefix);
 
@@ -129,11 +132,12 @@ public sealed class FlannelAgentSchema(AgentOptions options, EtcdStore store) : 
     public VtepTables Desired(IReadOnlyDictionary<string, string> keys, Action<string, string> malformed)
     {
         var t = new VtepTables();
+        _leases.BeginPass();
         foreach (var (key, value) in keys)
         {
             if (!key.StartsWith(WatchPrefix, StringComparison.Ordinal)) continue;
             FlannelSchema.SubnetLease l;
-            try { l = FlannelSchema.ParseLease(FlannelSchema.ParseSubnetKey(key[WatchPrefix.Length..]), value); }
+            try { l = _leases.Get(key, value); }
             catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)
             {
                 malformed(key, e.Message);
@@ -145,6 +149,7 @@ public sealed class FlannelAgentSchema(AgentOptions options, EtcdStore store) : 
             t.Fdb[mac] = l.PublicIP;
             t.Routes[subnet] = subnet.Address;
         }
+        _leases.EndPass();
         return t;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using OverlayNet.Netlink.Events;
 using OverlayNet.Netlink.Protocol;
 using OverlayNet.Netlink.Reconcile;
 using OverlayNet.Netlink.Route;
@@ -110,6 +111,42 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
             outcomes.Add(new Outcome(texts[i].Removed, texts[i].Text, e));
         }
         return outcomes;
+    }
+
+    /// <summary>Brings <paramref name="known"/> (what the kernel holds) up to date with a plan written without error.</summary>
+    public static void Record(VtepTables known, Plan plan)
+    {
+        foreach (var c in plan.Fdb) { if (c.Action == ChangeAction.Remove) known.Fdb.Remove(c.Key); else known.Fdb[c.Key] = c.After!; }
+        foreach (var c in plan.Neighbors) { if (c.Action == ChangeAction.Remove) known.Neighbors.Remove(c.Key); else known.Neighbors[c.Key] = c.After; }
+        foreach (var c in plan.Routes) { if (c.Action == ChangeAction.Remove) known.Routes.Remove(c.Key); else known.Routes[c.Key] = c.After!; }
+    }
+
+    /// <summary>
+    /// Whether a kernel event is someone else's doing: an entry the agent believes is there deleted, or changed
+    /// to something else, a learned entry, a lost event (Resync). The agent's own removals delete entries it no
+    /// longer holds in <paramref name="known"/>, and its own replaces leave what <paramref name="known"/> says: neither
+    /// needs a dump. When in doubt (nothing known yet, an object of another kind), it is drift.
+    /// </summary>
+    public static bool IsDrift(VtepTables? known, NetlinkEvent e)
+    {
+        if (known == null || e.Action == NetlinkEventAction.Resync) return true;
+        bool deleted = e.Action == NetlinkEventAction.Deleted;
+        return e.Object switch
+        {
+            BridgeFdbEntry when e.Action == NetlinkEventAction.New => true,  // learned over the agent's entries
+            // Not known and changed: drift only if it looks like one of the agent's own (a dump would count it).
+            BridgeFdbEntry f => known.Fdb.TryGetValue(f.MacAddress, out var dst)
+                ? deleted ? Equals(dst, f.Destination) : !(Equals(dst, f.Destination) && f.State == FdbState.Permanent)
+                : !deleted && f.State == FdbState.Permanent && f.Destination != null,
+            // The kernel reports a permanent neighbour's removal as a change to FAILED first, then the deletion.
+            IpNeighbor n => known.Neighbors.TryGetValue(n.IPAddress, out MacAddress mac)
+                ? deleted ? Equals(mac, n.LinkLayerAddress) : !(Equals(mac, n.LinkLayerAddress) && n.State == NeighborState.Permanent)
+                : !deleted && n.State == NeighborState.Permanent,
+            IpRoute r => known.Routes.TryGetValue(r.Prefix, out var gw)
+                ? deleted ? Equals(gw, r.NextHop) : !Equals(gw, r.NextHop)
+                : !deleted,
+            _ => true,
+        };
     }
 
     public void Dispose() => _batch?.Dispose();

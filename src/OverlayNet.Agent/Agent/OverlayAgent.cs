@@ -31,11 +31,16 @@ public sealed class OverlayAgent : IDisposable
     private NetlinkEventStream? _events;
     // Completed by a kernel event on the device (an entry deleted or changed by someone else): compare now.
     private TaskCompletionSource _kick = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NetlinkEvent> _kernelChanges = new();
     private readonly Stopwatch _sinceFullCompare = Stopwatch.StartNew();
+    // What the kernel holds on the device: the last dump plus every change written since (null: dump next time).
+    // Anyone else's change to the device shows up as a kernel event, which dumps again (drift).
+    private VtepTables? _known;
 
     public OverlayAgent(AgentOptions options, Action<AgentEvent> emit, Action<string> warn)
     {
         Options = options;
+        RevokeOnStop = options.Schema == AgentSchemaKind.OverlayNet;
         _emit = emit;
         _warn = warn;
         if (options.LeaseTtl is < 2 or > 86400) throw new ArgumentException($"-LeaseTtl {options.LeaseTtl} is out of range 2-86400 seconds.");
@@ -94,16 +99,32 @@ public sealed class OverlayAgent : IDisposable
         _emit(new AgentEvent { HostName = Options.HostName, Action = AgentAction.Resync, Detail = $"{why}: {r.Kvs.Count} key(s) at revision {_revision}, {written} change(s) written" });
     }
 
-    /// <summary>Store state against kernel dump; writes the difference; returns how many changes went out.</summary>
-    private int Sync()
+    /// <summary>
+    /// Store state against the kernel's; writes the difference; returns how many changes went out. With
+    /// <paramref name="dump"/> (start, resync, drift, every <see cref="AgentOptions.DriftInterval"/>) the kernel's
+    /// tables are dumped; after a watch response they are taken from <see cref="_known"/>, so the kernel work
+    /// is the changes alone, not a dump of every entry each time.
+    /// </summary>
+    private int Sync(bool dump = true)
     {
-        _sinceFullCompare.Restart();
         VtepTables desired = _schema.Desired(_keys, ReportMalformed);
-        VtepTables actual = _kernel!.Dump();
-        KernelVtep.Plan plan = KernelVtep.Diff(desired, actual);
+        AgentTrace.Step(Options.HostName, "desired", _revision, desired.Fdb.Count);
+        if (dump || _known == null)
+        {
+            _sinceFullCompare.Restart();
+            _known = _kernel!.Dump();
+            AgentTrace.Step(Options.HostName, "dumped", _revision, _known.Fdb.Count);
+        }
+        KernelVtep.Plan plan = KernelVtep.Diff(desired, _known);
+        AgentTrace.Step(Options.HostName, "diffed", _revision, plan.Count);
         if (plan.Count == 0) return 0;
         Writes += plan.Count;
-        foreach (KernelVtep.Outcome o in _kernel.Apply(plan))
+        List<KernelVtep.Outcome> outcomes = _kernel!.Apply(plan);
+        AgentTrace.Step(Options.HostName, "acked", _revision, plan.Count);
+        // Written as planned: the kernel now holds the plan. Anything refused: what it holds is not sure, dump next time.
+        if (outcomes.TrueForAll(o => o.Error == null)) KernelVtep.Record(_known, plan);
+        else _known = null;
+        foreach (KernelVtep.Outcome o in outcomes)
         {
             if (o.Error != null)
             {
@@ -113,6 +134,7 @@ public sealed class OverlayAgent : IDisposable
             if (o.Removed) Removed++; else Applied++;
             _emit(new AgentEvent { HostName = Options.HostName, Action = o.Removed ? AgentAction.Removed : AgentAction.Applied, Detail = o.Text });
         }
+        AgentTrace.Step(Options.HostName, "emitted", _revision, plan.Count);
         return plan.Count;
     }
 
@@ -164,9 +186,34 @@ public sealed class OverlayAgent : IDisposable
         }
         try { await keepAlive.ConfigureAwait(false); } catch (OperationCanceledException) { }
         try { await kernelEvents.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        if (ct.IsCancellationRequested && RevokeOnStop) Leave();
     }
 
-    /// <summary>Kicks a compare when someone else changes or deletes an entry on the device.</summary>
+    /// <summary>
+    /// Whether a clean stop (Stop-OverlayAgent, Ctrl+C, Stop-Job) revokes the host's lease, so its keys, and
+    /// with them its entries on every other host, go at once, as a Docker host leaving the cluster takes its
+    /// endpoints along. Defaults to true for the OverlayNet schema; false for flannel, whose subnet lease
+    /// outlives a restart as flanneld's does. A killed agent revokes nothing: its lease expires after its TTL.
+    /// </summary>
+    public bool RevokeOnStop { get; set; }
+
+    private void Leave()
+    {
+        try
+        {
+            OverlayNetAgentSchema.RevokeQuietly(_store, Lease);
+            _emit(new AgentEvent { HostName = Options.HostName, Action = AgentAction.Lease, Detail = $"lease {Lease:x} revoked: this host's keys left the store" });
+        }
+        catch (Exception e) when (e is StoreUnavailableException or RpcException)
+        {
+            _warn($"{Options.HostName}: could not revoke lease {Lease:x} ({e.Message}); it expires after {Options.LeaseTtl} s.");
+        }
+    }
+
+    /// <summary>
+    /// Hands the watch loop every deletion or change on the device (and a learned FDB entry): it tells the
+    /// agent's own writes from someone else's (<see cref="KernelVtep.IsDrift"/>) and compares with a dump only for those.
+    /// </summary>
     private async Task ReadKernelEventsAsync(CancellationToken ct)
     {
         if (_events == null) return;
@@ -176,7 +223,11 @@ public sealed class OverlayAgent : IDisposable
             if (e.InterfaceIndex != device && e.Action != NetlinkEventAction.Resync) continue;
             if (e.Action is NetlinkEventAction.Deleted or NetlinkEventAction.Changed or NetlinkEventAction.Resync
                 || (e.Action == NetlinkEventAction.New && e.Object is BridgeFdbEntry { State: not FdbState.Permanent }))
-                _kick.TrySetResult();
+            {
+                // Queued before the kick is read: the loop replaces the kick before it drains the queue, so no event is missed.
+                _kernelChanges.Enqueue(e);
+                Volatile.Read(ref _kick).TrySetResult();
+            }
         }
     }
 
@@ -216,6 +267,7 @@ public sealed class OverlayAgent : IDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
+            if (AgentTrace.Sink != null) AgentTrace.Step(Options.HostName, "watching " + endpoint, _revision);
             var client = new Watch.WatchClient(invoker);
             using AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call = client.Watch(cancellationToken: cts.Token);
             RangeRequest range = Kv.Range(_schema.WatchPrefix);
@@ -233,8 +285,10 @@ public sealed class OverlayAgent : IDisposable
                 if (done == kick)
                 {
                     ct.ThrowIfCancellationRequested();
-                    _kick = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Sync(); // drift: an entry deleted or changed by hand comes back
+                    Volatile.Write(ref _kick, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                    bool drift = false;
+                    while (_kernelChanges.TryDequeue(out NetlinkEvent? e)) drift |= KernelVtep.IsDrift(_known, e);
+                    if (drift) Sync(); // drift: an entry deleted or changed by hand comes back
                     continue;
                 }
                 if (done != next)
@@ -260,6 +314,7 @@ public sealed class OverlayAgent : IDisposable
                 progressAsked = false;
                 if (_storeDown) TryStore(() => { });
                 WatchResponse r = call.ResponseStream.Current;
+                AgentTrace.Step(Options.HostName, "watch", r.Header?.Revision ?? 0, r.Events.Count);
                 if (r.CompactRevision > 0) return WatchEnd.Compacted;
                 if (r.Canceled) return WatchEnd.Failed;
                 foreach (Mvccpb.Event e in r.Events)
@@ -269,7 +324,7 @@ public sealed class OverlayAgent : IDisposable
                     else _keys[key] = e.Kv.Value.ToStringUtf8();
                 }
                 if (r.Header != null && r.Header.Revision > _revision && (r.Events.Count > 0 || !r.Created)) _revision = r.Header.Revision;
-                if (r.Events.Count > 0) Sync();
+                if (r.Events.Count > 0) Sync(dump: false);
                 next = call.ResponseStream.MoveNext(cts.Token);
             }
         }

@@ -14,6 +14,10 @@ namespace OverlayNet.Agent.Agent;
 public sealed class OverlayNetAgentSchema(AgentOptions options, OverlayNetClient client) : IAgentSchema
 {
     private readonly string _network = options.NetworkName!;
+    // Called after every watch response with the whole key set: unchanged values are not parsed again.
+    private readonly ParsedValueCache<IPAddress> _hosts = new((_, value) => OverlayNetSchema.ParseHost(value));
+    private readonly ParsedValueCache<OverlayEndpoint> _endpoints = new((key, value) =>
+        OverlayNetSchema.ParseEndpoint(options.NetworkName!, key[OverlayNetSchema.EndpointsPrefix(options.NetworkName!).Length..], value));
 
     public string WatchPrefix => OverlayNetSchema.Prefix(_network);
 
@@ -77,15 +81,19 @@ public sealed class OverlayNetAgentSchema(AgentOptions options, OverlayNetClient
         string endpoints = OverlayNetSchema.EndpointsPrefix(_network);
         var vteps = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
         var eps = new List<OverlayEndpoint>();
+        _hosts.BeginPass();
+        _endpoints.BeginPass();
         foreach (var (key, value) in keys)
         {
             try
             {
-                if (key.StartsWith(hosts, StringComparison.Ordinal)) vteps[key[hosts.Length..]] = OverlayNetSchema.ParseHost(value);
-                else if (key.StartsWith(endpoints, StringComparison.Ordinal)) eps.Add(OverlayNetSchema.ParseEndpoint(_network, key[endpoints.Length..], value));
+                if (key.StartsWith(hosts, StringComparison.Ordinal)) vteps[key[hosts.Length..]] = _hosts.Get(key, value);
+                else if (key.StartsWith(endpoints, StringComparison.Ordinal)) eps.Add(_endpoints.Get(key, value));
             }
-            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { malformed(key, e.Message); }
+            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException) { malformed(key, e.Message); }
         }
+        _hosts.EndPass();
+        _endpoints.EndPass();
         var t = new VtepTables();
         foreach (OverlayEndpoint e in eps)
         {

@@ -161,6 +161,12 @@ public sealed class OverlayNetClient(EtcdStore store)
         var ip = r.Responses[0].ResponseRange.Kvs;
         var mac = r.Responses[1].ResponseRange.Kvs;
         var host = r.Responses[2].ResponseRange.Kvs;
+        // Exactly this endpoint, on this host's lease, with its MAC index: already written. That is what a batch
+        // transaction whose answer missed its deadline but which committed looks like when it is tried again.
+        if (ip.Count > 0 && mac.Count > 0 && ip[0].Lease == leases[(e.NetworkName, e.HostName)]
+            && mac[0].Value.ToStringUtf8() == e.IPAddress.ToString()
+            && ip[0].Value.ToStringUtf8() == OverlayNetSchema.Encode(new OverlayNetSchema.EndpointValue(e.MacAddress.ToString(), e.HostName)))
+            return null;
         if (ip.Count > 0)
         {
             string holder = TryHolder(e.NetworkName, e.IPAddress.ToString(), ip[0].Value.ToStringUtf8());

@@ -95,6 +95,10 @@ public sealed class EtcdStore : IDisposable
     public T Call<T>(Func<EtcdClient, DateTime, CancellationToken, Task<T>> call, CancellationToken ct = default) =>
         CallAsync(call, ct).GetAwaiter().GetResult();
 
+    /// <summary>One transaction, with the deadline and fail-over of <see cref="Call"/> (for callers without a delegate of their own).</summary>
+    public TxnResponse Transaction(TxnRequest txn, CancellationToken ct = default) =>
+        Call((c, d, t) => c.TransactionAsync(txn, deadline: d, cancellationToken: t), ct);
+
     /// <summary>Moves the next call to another member (a watch that went quiet on this one).</summary>
     public void SkipCurrent() => Interlocked.Increment(ref _current);
 
@@ -134,6 +138,10 @@ public sealed class EtcdStore : IDisposable
                     KeepAlivePingDelay = TimeSpan.FromSeconds(1),
                     KeepAlivePingTimeout = TimeSpan.FromSeconds(1),
                     EnableMultipleHttp2Connections = true,
+                    // A watch receives bursts (a transaction of 64 endpoints is about 20 KB of events): with
+                    // HTTP/2's 64 KiB starting window the member stops after a few responses until this side's
+                    // WINDOW_UPDATE comes back, and on a busy machine the agent fell 50-100 ms behind the store.
+                    InitialHttp2StreamWindowSize = 4 << 20,
                 },
                 MaxReceiveMessageSize = 64 << 20,
             });

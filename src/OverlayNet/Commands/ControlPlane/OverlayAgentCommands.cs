@@ -164,8 +164,10 @@ public sealed class GetOverlayAgentCommand : PSCmdlet
 }
 
 /// <summary>
-/// Stop-OverlayAgent: ends agents (all, or those named). The host's lease is left to expire, so a restart
-/// within its TTL picks up where it stopped and a host that stays down leaves the others' tables after it.
+/// Stop-OverlayAgent: ends agents (all, or those named). An OverlayNet-schema agent revokes its host's lease,
+/// so the host's keys, and its entries on every other host, go at once; -KeepLease leaves the lease to expire
+/// instead, for a restart within its TTL that keeps the host's endpoints. A flannel agent keeps its subnet
+/// lease (as flanneld does) either way.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "OverlayAgent", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
@@ -179,6 +181,10 @@ public sealed class StopOverlayAgentCommand : PSCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Network")]
     public string? NetworkName { get; set; }
+
+    /// <summary>Leave the host's lease to expire (its keys stay for one TTL) rather than revoking it.</summary>
+    [Parameter]
+    public SwitchParameter KeepLease { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -194,7 +200,11 @@ public sealed class StopOverlayAgentCommand : PSCmdlet
                 continue;
             }
             foreach (var h in matched)
-                if (ShouldProcess($"agent of host '{h.Agent.Options.HostName}'", "Stop")) AgentRegistry.Stop(h);
+            {
+                if (!ShouldProcess($"agent of host '{h.Agent.Options.HostName}'", KeepLease || !h.Agent.RevokeOnStop ? "Stop" : "Stop and revoke its lease")) continue;
+                if (KeepLease) h.Agent.RevokeOnStop = false;
+                AgentRegistry.Stop(h);
+            }
         }
     }
 }
