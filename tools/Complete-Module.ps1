@@ -65,10 +65,6 @@ foreach ($view in @($views.SelectNodes('View[TableControl]'))) {
     $all = @($all | Select-Object -Unique)
     $ordered = @($first | Where-Object { $_ -in $all }) + @($all | Where-Object { $_ -notin $first -and $_ -notmatch $plumbing }) +
         @($all | Where-Object { $_ -notin $first -and $_ -match $plumbing })
-    # Where that order is the reflection order Format-List uses anyway, the view would change nothing and only
-    # cost Import-Module time (every view is parsed at import).
-    $reflected = @($type.GetProperties([System.Reflection.BindingFlags]'Public,Instance') | Where-Object { $_.GetIndexParameters().Length -eq 0 } | ForEach-Object Name)
-    if ((@($ordered | Select-Object -Unique) -join ',') -eq ($reflected -join ',')) { continue }
     $list = $format.CreateElement('View')
     $list.InnerXml = "<Name>$typeName.List</Name><ViewSelectedBy><TypeName>$typeName</TypeName></ViewSelectedBy>" +
         '<ListControl><ListEntries><ListEntry><ListItems>' +
@@ -76,9 +72,7 @@ foreach ($view in @($views.SelectNodes('View[TableControl]'))) {
         '</ListItems></ListEntry></ListEntries></ListControl>'
     [void]$views.AppendChild($list)
 }
-# Saved without indentation: pwsh parses the whole file at every Import-Module (module/formats/ has the readable sources).
-$writer = [System.Xml.XmlWriter]::Create($formatPath, [System.Xml.XmlWriterSettings]@{ Indent = $false; Encoding = [System.Text.UTF8Encoding]::new($false) })
-try { $format.Save($writer) } finally { $writer.Dispose() }
+$format.Save($formatPath)
 
 # --- help --------------------------------------------------------------------------------------------
 function Read-HelpSource([string] $Path) {
