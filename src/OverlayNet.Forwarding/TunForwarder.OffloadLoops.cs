@@ -1,5 +1,6 @@
 using OverlayNet.Forwarding.Interop;
 using OverlayNet.Forwarding.Offload;
+using System.Runtime.CompilerServices;
 using OverlayNet.Netlink.Interop;
 
 namespace OverlayNet.Forwarding;
@@ -18,6 +19,9 @@ public sealed unsafe partial class TunForwarder
     /// payload is not copied in user space: each read lands in its own buffer of the slab and the messages point
     /// into it (see <see cref="SegmentSlab"/>).
     /// </summary>
+    // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
+    // replaced by the tiered JIT's optimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TunToUdpOffload(int queue)
     {
         int tun = _tunFds[queue], socket = _sockets[queue];
@@ -153,6 +157,9 @@ public sealed unsafe partial class TunForwarder
     }
 
     /// <summary>UDP → TUN with offloads: receives merged datagrams, writes runs of one TCP flow as one super-packet.</summary>
+    // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
+    // replaced by the tiered JIT's optimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UdpToTunOffload(int queue)
     {
         int socket = _sockets[queue];
