@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace OverlayNet.Forwarding;
 
@@ -17,15 +18,27 @@ internal static class InternetChecksum
     /// checksummed range.
     /// </summary>
     /// <remarks>
-    /// Sums native-endian 32-bit words into 64 bits and swaps once at the end: the one's-complement sum does not
+    /// Sums native-endian 32-bit words into 64 bits (with AVX2, 32 bytes a step) and swaps once at the end: the one's-complement sum does not
     /// depend on byte order (RFC 1071 section 2(B)) and 2^16 is 1 modulo 2^16-1, so 32-bit words fold to the
     /// same 16-bit sum. A 64 KB span adds at most 2^46, so the accumulator never overflows.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
     {
         ref byte start = ref MemoryMarshal.GetReference(data);
         ulong wide = 0;
         int i = 0;
+        if (Vector256.IsHardwareAccelerated && data.Length >= 64)
+        {
+            // 32 bytes a step: eight 32-bit words widened into four 64-bit lanes (no carries to fold until the end).
+            Vector256<ulong> lanes = Vector256<ulong>.Zero;
+            for (; i + 32 <= data.Length; i += 32)
+            {
+                (Vector256<ulong> low, Vector256<ulong> high) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)i).AsUInt32());
+                lanes += low + high;
+            }
+            wide = Vector256.Sum(lanes);
+        }
         for (; i + 16 <= data.Length; i += 16)
         {
             ulong a = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i));

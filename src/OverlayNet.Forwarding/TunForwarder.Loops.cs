@@ -1,4 +1,5 @@
 using OverlayNet.Forwarding.Interop;
+using System.Runtime.CompilerServices;
 using OverlayNet.Netlink.Interop;
 
 namespace OverlayNet.Forwarding;
@@ -8,6 +9,9 @@ namespace OverlayNet.Forwarding;
 public sealed unsafe partial class TunForwarder
 {
     /// <summary>TUN → UDP: reads up to a batch of packets, routes each, sends the batch with one sendmmsg.</summary>
+    // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
+    // replaced by the tiered JIT's optimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TunToUdp(int queue)
     {
         int tun = _tunFds[queue], socket = _sockets[queue];
@@ -82,6 +86,9 @@ public sealed unsafe partial class TunForwarder
     }
 
     /// <summary>UDP → TUN: receives up to a batch of datagrams with one recvmmsg, checks each, writes it into the TUN device.</summary>
+    // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
+    // replaced by the tiered JIT's optimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UdpToTun(int queue)
     {
         int socket = _sockets[queue];

@@ -1,5 +1,6 @@
 using OverlayNet.Forwarding.Interop;
 using OverlayNet.Forwarding.Offload;
+using System.Runtime.CompilerServices;
 using OverlayNet.Netlink.Interop;
 
 namespace OverlayNet.Forwarding;
@@ -13,7 +14,14 @@ public sealed unsafe partial class TunForwarder
     /// <summary>Most datagrams merged into one TUN write (the writev carries one iovec each, plus the headers).</summary>
     private const int MaxRun = 256;
 
-    /// <summary>TUN → UDP with offloads: reads packets and super-packets, segments, sends with one sendmmsg per batch.</summary>
+    /// <summary>
+    /// TUN → UDP with offloads: reads packets and super-packets, segments, sends with one sendmmsg per batch. The
+    /// payload is not copied in user space: each read lands in its own buffer of the slab and the messages point
+    /// into it (see <see cref="SegmentSlab"/>).
+    /// </summary>
+    // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
+    // replaced by the tiered JIT's optimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TunToUdpOffload(int queue)
     {
         int tun = _tunFds[queue], socket = _sockets[queue];
@@ -28,7 +36,8 @@ public sealed unsafe partial class TunForwarder
             bool gso = Volatile.Read(ref _udpGso);
             for (int r = 0; r < reads && slab.HasRoom(gso); r++)
             {
-                nint n = Libc.Read(tun, slab.Input, SegmentSlab.InputSize);
+                byte* input = slab.ReadBuffer;
+                nint n = Libc.Read(tun, input, SegmentSlab.ReadSize);
                 if (n < 0)
                 {
                     int errno = Libc.Errno;
@@ -42,8 +51,9 @@ public sealed unsafe partial class TunForwarder
                     Interlocked.Increment(ref Drops.MalformedCount);
                     continue;
                 }
-                VirtioNetHeader header = VirtioNetHeader.Read(new ReadOnlySpan<byte>(slab.Input, VirtioNetHeader.Size));
-                var packet = new Span<byte>(slab.Input + VirtioNetHeader.Size, (int)n - VirtioNetHeader.Size);
+                VirtioNetHeader header = VirtioNetHeader.Read(new ReadOnlySpan<byte>(input, VirtioNetHeader.Size));
+                byte* start = input + VirtioNetHeader.Size;
+                var packet = new Span<byte>(start, (int)n - VirtioNetHeader.Size);
                 if (!IpPackets.IsValid(packet))
                 {
                     Interlocked.Increment(ref Drops.MalformedCount);
@@ -69,20 +79,21 @@ public sealed unsafe partial class TunForwarder
                         TooBig(tun, packet, slab.IcmpSpan, slab.Icmp);
                         continue;
                     }
-                    packet.CopyTo(slab.Free);
-                    slab.Add(1, packet.Length, packet.Length, route, port, gso);
+                    slab.AddPacket(start, packet.Length, route, port);
+                    slab.Keep((int)n);
                     continue;
                 }
                 // A super-packet (TCPV4/TCPV6; ECN variants are never offered): cut, never dropped for its size.
-                int count = 0, length = 0, written = 0;
+                int count = 0, headers = 0, mss = 0;
                 if (header.GsoType is VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6)
-                    count = TcpSegmenter.Segment(packet, header.GsoSize, mtu, slab.Free, out length, out written);
+                    count = TcpSegmenter.Segment(packet, header.GsoSize, mtu, slab.HeaderFree, out headers, out mss);
                 if (count == 0)
                 {
                     Interlocked.Increment(ref Drops.MalformedCount);
                     continue;
                 }
-                slab.Add(count, length, written, route, port, gso);
+                slab.AddSegments(start, packet.Length, count, headers, mss, route, port, gso);
+                slab.Keep((int)n);
             }
             SendSegments(socket, slab);
         }
@@ -124,28 +135,31 @@ public sealed unsafe partial class TunForwarder
                 sent++;
                 continue;
             }
-            for (int i = sent; i < sent + n; i++) slab.Route(i).CountSent(slab.Packets(i), (long)slab.Payload(i).Length);
+            for (int i = sent; i < sent + n; i++) slab.Route(i).CountSent(slab.Packets(i), slab.Bytes(i));
             sent += n;
         }
     }
 
+    /// <summary>Sends the segments of a UDP_SEGMENT message as separate datagrams: one iovec pair (header, payload) each.</summary>
     private void SendOneByOne(int socket, SegmentSlab slab, int message)
     {
         Libc.MsgHdr header = slab.Messages[message].Header;
-        Libc.IoVec run = slab.Payload(message);
-        ushort length = *(ushort*)((byte*)header.Control + sizeof(Libc.CMsgHdr));
+        Libc.IoVec* pairs = header.Iov;
         header.Control = null;
         header.ControlLength = 0;
-        for (nuint offset = 0; offset < run.Length; offset += length)
+        header.IovLength = 2;
+        for (int i = 0; i < slab.Packets(message); i++)
         {
-            var one = new Libc.IoVec { Base = (byte*)run.Base + offset, Length = Math.Min(length, run.Length - offset) };
-            header.Iov = &one;
+            header.Iov = pairs + 2 * i;
             if (Libc.SendMsg(socket, &header, 0) < 0) Interlocked.Increment(ref Drops.SendErrorCount);
-            else slab.Route(message).CountSent(1, (long)one.Length);
+            else slab.Route(message).CountSent(1, (long)(header.Iov[0].Length + header.Iov[1].Length));
         }
     }
 
     /// <summary>UDP → TUN with offloads: receives merged datagrams, writes runs of one TCP flow as one super-packet.</summary>
+    // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
+    // replaced by the tiered JIT's optimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UdpToTunOffload(int queue)
     {
         int socket = _sockets[queue];

@@ -16,39 +16,42 @@ internal static class TcpSegmenter
     public const int MinSegmentPayload = 64;
     /// <summary>Most segments <see cref="Segment"/> cuts any packet into.</summary>
     public const int MaxSegments = 65536 / MinSegmentPayload + 1;
-    /// <summary>Most bytes <see cref="Segment"/> writes for any packet: 64 KB of payload plus IP and TCP headers (at most 120 bytes) per segment.</summary>
-    public const int MaxOutput = 65536 + MaxSegments * 120;
+    /// <summary>Most header bytes <see cref="Segment"/> writes for any packet: IP and TCP headers (at most 120 bytes) per segment.</summary>
+    public const int MaxHeaderOutput = MaxSegments * 120;
 
     /// <summary>
     /// Segments <paramref name="packet"/>, an IPv4 or IPv6 packet carrying TCP whose payload is larger than one
-    /// segment, into <paramref name="output"/>: packet i at offset i × <paramref name="segmentLength"/>, every
-    /// one <paramref name="segmentLength"/> bytes long but the last. Each carries <paramref name="gsoSize"/>
-    /// payload bytes, or fewer when that would make it longer than <paramref name="maxPacket"/>;
-    /// <paramref name="written"/> bytes in all.
+    /// segment, into the MSS-sized packets a wire would carry, without copying the payload: only the segments'
+    /// IP + TCP headers (<paramref name="headers"/> bytes each) are written, segment i's at offset
+    /// i × <paramref name="headers"/> of <paramref name="headerOutput"/>. Segment i is that header followed by
+    /// the <paramref name="mss"/> payload bytes at <paramref name="headers"/> + i × <paramref name="mss"/> of
+    /// <paramref name="packet"/> (the last segment: what is left), so a sender can hand the kernel an iovec pair
+    /// per segment. The MSS is <paramref name="gsoSize"/>, or smaller when that would make a segment longer than
+    /// <paramref name="maxPacket"/>.
     /// </summary>
     /// <remarks>
     /// Per segment, as Linux's own TCP segmentation does: the IPv4 total length, an identification counting up
     /// from the original's and the header checksum, or the IPv6 payload length; the sequence number advanced
     /// by the payload before it; FIN and PSH only on the last segment, CWR only on the first; and a full TCP
-    /// checksum over the pseudo-header (the original's checksum field is only the kernel's partial sum).
+    /// checksum over the pseudo-header, the header and the payload where it lies (the original's checksum
+    /// field is only the kernel's partial sum). The payload starts at an even offset of the TCP segment (the
+    /// TCP header is a multiple of 4 bytes), so its sum adds to the header's as is.
     /// </remarks>
     /// <returns>
     /// The number of segments, or 0 when the packet cannot be segmented: not TCP over IPv4/IPv6 without IPv6
     /// extension headers, a length field that does not match, no payload, or a segment size below
     /// <see cref="MinSegmentPayload"/> (<paramref name="maxPacket"/> too small for the headers).
     /// </returns>
-    public static int Segment(ReadOnlySpan<byte> packet, int gsoSize, int maxPacket, Span<byte> output, out int segmentLength, out int written)
+    public static int Segment(ReadOnlySpan<byte> packet, int gsoSize, int maxPacket, Span<byte> headerOutput, out int headers, out int mss)
     {
-        segmentLength = written = 0;
-        if (!TryParse(packet, out bool v4, out int ipHeader, out int headers)) return 0;
-        int mss = Math.Min(gsoSize, maxPacket - headers);
+        mss = 0;
+        if (!TryParse(packet, out bool v4, out int ipHeader, out headers)) return 0;
+        mss = Math.Min(gsoSize, maxPacket - headers);
         int payload = packet.Length - headers;
         if (mss < MinSegmentPayload || payload <= 0) return 0;
         int count = (payload + mss - 1) / mss;
-        if (output.Length < count * headers + payload) throw new ArgumentException("The output is too small.", nameof(output));
+        if (headerOutput.Length < count * headers) throw new ArgumentException("The header output is too small.", nameof(headerOutput));
 
-        segmentLength = headers + mss;
-        written = count * headers + payload;
         ReadOnlySpan<byte> template = packet[..headers];
         uint sequence = BinaryPrimitives.ReadUInt32BigEndian(packet[(ipHeader + 4)..]);
         ushort id = v4 ? BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) : (ushort)0;
@@ -56,29 +59,28 @@ internal static class TcpSegmenter
         for (int i = 0; i < count; i++)
         {
             int take = Math.Min(mss, payload - i * mss);
-            Span<byte> segment = output.Slice(i * segmentLength, headers + take);
-            template.CopyTo(segment);
-            packet.Slice(headers + i * mss, take).CopyTo(segment[headers..]);
+            Span<byte> header = headerOutput.Slice(i * headers, headers);
+            template.CopyTo(header);
             if (v4)
             {
-                BinaryPrimitives.WriteUInt16BigEndian(segment[2..], (ushort)(headers + take));
-                BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(id + i));
-                segment[10] = segment[11] = 0;
-                BinaryPrimitives.WriteUInt16BigEndian(segment[10..], IpPackets.Checksum(segment[..ipHeader]));
+                BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)(headers + take));
+                BinaryPrimitives.WriteUInt16BigEndian(header[4..], (ushort)(id + i));
+                header[10] = header[11] = 0;
+                BinaryPrimitives.WriteUInt16BigEndian(header[10..], IpPackets.Checksum(header[..ipHeader]));
             }
             else
             {
-                BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(headers + take - IpPackets.Ipv6HeaderLength));
+                BinaryPrimitives.WriteUInt16BigEndian(header[4..], (ushort)(headers + take - IpPackets.Ipv6HeaderLength));
             }
-            Span<byte> tcp = segment[ipHeader..];
+            Span<byte> tcp = header[ipHeader..];
             BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], sequence + (uint)(i * mss));
             byte f = flags;
             if (i < count - 1) f &= unchecked((byte)~(Fin | Psh));
             if (i > 0) f &= unchecked((byte)~Cwr);
             tcp[13] = f;
             tcp[16] = tcp[17] = 0;
-            uint pseudo = InternetChecksum.PseudoHeader(segment, 6, tcp.Length);
-            BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], IpPackets.Checksum(tcp, pseudo));
+            uint sum = InternetChecksum.Sum(packet.Slice(headers + i * mss, take), InternetChecksum.PseudoHeader(header, 6, tcp.Length + take));
+            BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], IpPackets.Checksum(tcp, sum));
         }
         return count;
     }

@@ -37,7 +37,7 @@ public class TcpOffloadTests
     private static int IpHeader(byte[] p) => p[0] >> 4 == 4 ? (p[0] & 0xf) * 4 : 40;
 
     /// <summary>True when the TCP checksum of <paramref name="p"/> verifies (sum over pseudo-header and segment is all ones).</summary>
-    private static bool TcpChecksumValid(byte[] p)
+    internal static bool TcpChecksumValid(byte[] p)
     {
         byte[] tcp = p[IpHeader(p)..];
         return NaiveSum(Pseudo(p, tcp.Length).Concat(tcp)) == 0xffff;
@@ -52,7 +52,7 @@ public class TcpOffloadTests
     }
 
     /// <summary>An IPv4 (id 0x1234, DF) or IPv6 TCP packet 10.244.1.2:40000 → 10.244.2.2:5201 with a timestamp option, checksummed.</summary>
-    private static byte[] Tcp(bool v4, byte[] payload, byte flags, uint sequence = 0xfffff000, ushort sourcePort = 40000)
+    internal static byte[] Tcp(bool v4, byte[] payload, byte flags, uint sequence = 0xfffff000, ushort sourcePort = 40000)
     {
         const int tcpHeader = 32;
         byte[] p = v4
@@ -79,20 +79,25 @@ public class TcpOffloadTests
         return p;
     }
 
-    private static byte[] Payload(int length, int seed = 1)
+    internal static byte[] Payload(int length, int seed = 1)
     {
         var b = new byte[length];
         new Random(seed).NextBytes(b);
         return b;
     }
 
+    /// <summary>The segments as whole packets: each header written by the segmenter followed by its slice of the super-packet's payload.</summary>
     private static List<byte[]> Segment(byte[] superPacket, int gsoSize, int maxPacket, out int segmentLength)
     {
-        var output = new byte[TcpSegmenter.MaxOutput];
-        int count = TcpSegmenter.Segment(superPacket, gsoSize, maxPacket, output, out segmentLength, out int written);
+        var headerOutput = new byte[TcpSegmenter.MaxHeaderOutput];
+        int count = TcpSegmenter.Segment(superPacket, gsoSize, maxPacket, headerOutput, out int headers, out int mss);
+        segmentLength = headers + mss;
         var segments = new List<byte[]>();
-        for (int i = 0, offset = 0; i < count; i++, offset += segmentLength)
-            segments.Add(output[offset..Math.Min(offset + segmentLength, written)]);
+        for (int i = 0; i < count; i++)
+        {
+            int offset = headers + i * mss;
+            segments.Add([.. headerOutput[(i * headers)..((i + 1) * headers)], .. superPacket[offset..Math.Min(offset + mss, superPacket.Length)]]);
+        }
         return segments;
     }
 
@@ -161,7 +166,7 @@ public class TcpOffloadTests
     [Fact]
     public void WhatCannotBeSegmentedIsRefused()
     {
-        var output = new byte[TcpSegmenter.MaxOutput];
+        var output = new byte[TcpSegmenter.MaxHeaderOutput];
         byte[] udp = IpPacketsTests.Ipv4(3000, protocol: 17);
         Assert.Equal(0, TcpSegmenter.Segment(udp, 1400, 1472, output, out _, out _));
         byte[] extension = IpPacketsTests.Ipv6(3000, next: 0);        // hop-by-hop header before TCP
