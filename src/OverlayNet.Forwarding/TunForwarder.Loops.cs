@@ -29,24 +29,12 @@ public sealed unsafe partial class TunForwarder
                 nint n = Libc.Read(tun, buffer, PacketSlab.SlotSize);
                 if (n < 0)
                 {
-                    int errno = Libc.Errno;
-                    if (errno == Libc.EAGAIN) break;
-                    if (errno == Libc.EINTR) continue;
-                    if (errno == Libc.EBADFD) throw Removed();
-                    throw new ErrnoException($"read from TUN device '{Options.TunName}'", errno);
+                    if (TunReadInterrupted()) continue;
+                    break;
                 }
                 var packet = new ReadOnlySpan<byte>(buffer, (int)n);
-                if (!IpPackets.IsValid(packet))
-                {
-                    Interlocked.Increment(ref Drops.MalformedCount);
-                    continue;
-                }
-                ForwarderRoute? route = Routes.LookupDestination(packet);
-                if (route == null)
-                {
-                    Interlocked.Increment(ref Drops.NoRouteCount);
-                    continue;
-                }
+                ForwarderRoute? route = RouteFromTun(packet);
+                if (route == null) continue;
                 if (n > mtu)
                 {
                     Interlocked.Increment(ref Drops.OversizeCount);
@@ -62,6 +50,50 @@ public sealed unsafe partial class TunForwarder
             }
             SendBatch(socket, slab, routes, count);
         }
+    }
+
+    /// <summary>
+    /// After a TUN read returned -1: true when it was interrupted (read again), false when the queue is empty for
+    /// now; throws when the device is gone or the read failed otherwise. Call it straight after the read, before
+    /// anything else can overwrite errno.
+    /// </summary>
+    private bool TunReadInterrupted()
+    {
+        int errno = Libc.Errno;
+        if (errno == Libc.EAGAIN) return false;
+        if (errno == Libc.EINTR) return true;
+        if (errno == Libc.EBADFD) throw Removed();
+        throw new ErrnoException($"read from TUN device '{Options.TunName}'", errno);
+    }
+
+    /// <summary>
+    /// The checks a packet read from the TUN device passes before it may leave, with or without offloads: a valid
+    /// IPv4/IPv6 packet for a subnet in the route table. Otherwise the drop is counted by reason and null returned.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ForwarderRoute? RouteFromTun(ReadOnlySpan<byte> packet)
+    {
+        if (!IpPackets.IsValid(packet))
+        {
+            Interlocked.Increment(ref Drops.MalformedCount);
+            return null;
+        }
+        ForwarderRoute? route = Routes.LookupDestination(packet);
+        if (route == null) Interlocked.Increment(ref Drops.NoRouteCount);
+        return route;
+    }
+
+    /// <summary>
+    /// One non-blocking recvmmsg into <paramref name="messages"/>: the datagrams received, 0 when none were waiting
+    /// or the call was interrupted (the loop polls again); throws on any other failure.
+    /// </summary>
+    private int ReceiveBatch(int socket, Libc.MMsgHdr* messages, int batch)
+    {
+        int n = Libc.RecvMMsg(socket, messages, (uint)batch, Libc.MSG_DONTWAIT, null);
+        if (n >= 0) return n;
+        int errno = Libc.Errno;
+        if (errno is Libc.EAGAIN or Libc.EINTR) return 0;
+        throw new ErrnoException($"recvmmsg on UDP {Options.LocalAddress}:{Options.Port}", errno);
     }
 
     private void SendBatch(int socket, PacketSlab slab, ForwarderRoute[] routes, int count)
@@ -103,13 +135,7 @@ public sealed unsafe partial class TunForwarder
                 slab.Messages[i].Header.NameLength = Libc.SockAddrSize;
                 slab.Messages[i].Header.Flags = 0;
             }
-            int n = Libc.RecvMMsg(socket, slab.Messages, (uint)batch, Libc.MSG_DONTWAIT, null);
-            if (n < 0)
-            {
-                int errno = Libc.Errno;
-                if (errno is Libc.EAGAIN or Libc.EINTR) continue;
-                throw new ErrnoException($"recvmmsg on UDP {Options.LocalAddress}:{Options.Port}", errno);
-            }
+            int n = ReceiveBatch(socket, slab.Messages, batch);
             for (int i = 0; i < n; i++)
             {
                 ForwarderRoute? peer = Routes.FindPeer(SockAddr.Key(new ReadOnlySpan<byte>(slab.Address(i), Libc.SockAddrSize)));

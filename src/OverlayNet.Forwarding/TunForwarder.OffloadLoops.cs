@@ -40,11 +40,8 @@ public sealed unsafe partial class TunForwarder
                 nint n = Libc.Read(tun, input, SegmentSlab.ReadSize);
                 if (n < 0)
                 {
-                    int errno = Libc.Errno;
-                    if (errno == Libc.EAGAIN) break;
-                    if (errno == Libc.EINTR) continue;
-                    if (errno == Libc.EBADFD) throw Removed();
-                    throw new ErrnoException($"read from TUN device '{Options.TunName}'", errno);
+                    if (TunReadInterrupted()) continue;
+                    break;
                 }
                 if (n <= VirtioNetHeader.Size)
                 {
@@ -54,17 +51,8 @@ public sealed unsafe partial class TunForwarder
                 VirtioNetHeader header = VirtioNetHeader.Read(new ReadOnlySpan<byte>(input, VirtioNetHeader.Size));
                 byte* start = input + VirtioNetHeader.Size;
                 var packet = new Span<byte>(start, (int)n - VirtioNetHeader.Size);
-                if (!IpPackets.IsValid(packet))
-                {
-                    Interlocked.Increment(ref Drops.MalformedCount);
-                    continue;
-                }
-                ForwarderRoute? route = Routes.LookupDestination(packet);
-                if (route == null)
-                {
-                    Interlocked.Increment(ref Drops.NoRouteCount);
-                    continue;
-                }
+                ForwarderRoute? route = RouteFromTun(packet);
+                if (route == null) continue;
                 RecordFlow(packet, queue);
                 if (header.GsoType == VirtioNetHeader.GsoNone)
                 {
@@ -179,13 +167,7 @@ public sealed unsafe partial class TunForwarder
                 h.Control = slab.Control(i);
                 h.ControlLength = Libc.CMsgIntSpace;
             }
-            int n = Libc.RecvMMsg(socket, slab.Messages, (uint)batch, Libc.MSG_DONTWAIT, null);
-            if (n < 0)
-            {
-                int errno = Libc.Errno;
-                if (errno is Libc.EAGAIN or Libc.EINTR) continue;
-                throw new ErrnoException($"recvmmsg on UDP {Options.LocalAddress}:{Options.Port}", errno);
-            }
+            int n = ReceiveBatch(socket, slab.Messages, batch);
             for (int i = 0; i < n; i++)
             {
                 int length = (int)slab.Messages[i].Length;
