@@ -127,6 +127,8 @@ public static class DesiredState
         return [.. p];
     }
 
+    // How a key and a flag are written in both the desired and the kernel's tables (KernelState uses them too),
+    // so the two compare as text.
     public static string Key(uint? k) => k?.ToString() ?? "none";
     public static string Flag(bool b) => b ? "true" : "false";
 

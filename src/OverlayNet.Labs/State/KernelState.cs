@@ -92,13 +92,13 @@ public sealed class KernelState : IDisposable
                 break;
             case VxlanLink x:
                 p.AddRange([("vni", x.Vni?.ToString()), ("port", x.Port.ToString()), ("dev", x.Device), ("local", x.Local?.ToString()),
-                    ("remote", x.Remote?.ToString()), ("group", x.Group?.ToString()), ("learning", Bool(x.Learning)), ("proxy", Bool(x.Proxy))]);
+                    ("remote", x.Remote?.ToString()), ("group", x.Group?.ToString()), ("learning", DesiredState.Flag(x.Learning)), ("proxy", DesiredState.Flag(x.Proxy))]);
                 break;
             case IpTunnel t:
                 p.AddRange([("local", t.Local?.ToString()), ("remote", t.Remote?.ToString()), ("ttl", t.Ttl.ToString())]);
                 if (t.Mode == IpTunnelMode.Gre)
-                    p.AddRange([("ikey", DesiredState.Key(t.InputKey)), ("okey", DesiredState.Key(t.OutputKey)), ("icsum", Bool(t.InputChecksum)),
-                        ("ocsum", Bool(t.OutputChecksum)), ("iseq", Bool(t.InputSequence)), ("oseq", Bool(t.OutputSequence))]);
+                    p.AddRange([("ikey", DesiredState.Key(t.InputKey)), ("okey", DesiredState.Key(t.OutputKey)), ("icsum", DesiredState.Flag(t.InputChecksum)),
+                        ("ocsum", DesiredState.Flag(t.OutputChecksum)), ("iseq", DesiredState.Flag(t.InputSequence)), ("oseq", DesiredState.Flag(t.OutputSequence))]);
                 break;
             case VlanLink vl:
                 p.AddRange([("parent", vl.Parent), ("id", vl.VlanId.ToString())]);
@@ -133,8 +133,6 @@ public sealed class KernelState : IDisposable
         }
         return null;
     }
-
-    private static string Bool(bool b) => b ? "true" : "false";
 
     private int? NsId(string ns, string peerNs)
     {
