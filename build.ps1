@@ -218,7 +218,12 @@ function Install-TestPackages {
 function Read-TrxCounts([string] $Path) {
     $trx = [xml](Get-Content -Raw $Path)
     $c = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout; Skipped = [int]$c.notExecuted }
+    $failures = @($trx.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -eq 'Failed' } | ForEach-Object {
+            [pscustomobject]@{ Name = $_.testName; Message = "$($_.Output.ErrorInfo.Message)" } })
+    [pscustomobject]@{
+        Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout; Skipped = [int]$c.notExecuted
+        Failures = $failures
+    }
 }
 
 function Invoke-Test {
@@ -227,9 +232,18 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results | Out-Null
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    # Every failure is named again just above the last line, so a log cut to its tail (a CI report) still says
+    # which test failed and why.
+    $failureRecap = [System.Collections.Generic.List[string]]::new()
     function Add-Counts($c, [string] $Tier) {
         Write-Host ("==> {0}: {1} passed, {2} failed, {3} skipped" -f $Tier, $c.Passed, $c.Failed, $c.Skipped)
         $totals.Passed += $c.Passed; $totals.Failed += $c.Failed; $totals.Skipped += $c.Skipped
+        foreach ($f in @($c.Failures)) {
+            if (-not $f) { continue }
+            $message = ("$($f.Message)" -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 3) -join ' | '
+            if ($message.Length -gt 400) { $message = $message.Substring(0, 400) + '…' }
+            $failureRecap.Add("[$Tier] $($f.Name): $message")
+        }
     }
 
     if (-not $SkipUnit -and -not $TestPath) {
@@ -269,6 +283,11 @@ function Invoke-Test {
         else { Write-Host 'The kernel tier produced no results (see the [kernel] lines above).'; $totals.Failed += 1 }
     }
 
+    if ($failureRecap.Count) {
+        Write-Host ''
+        Write-Host '==> Failed:'
+        foreach ($line in $failureRecap) { Write-Host "  $line" }
+    }
     Write-Host ''
     Write-Host ("{0} passed, {1} failed, {2} skipped" -f $totals.Passed, $totals.Failed, $totals.Skipped)
     if ($totals.Failed -gt 0) { exit 1 }

@@ -32,6 +32,10 @@ $result = Invoke-Pester -Configuration $config
 $failures = @($result.Failed | ForEach-Object { [pscustomobject]@{ Name = $_.ExpandedPath; Message = "$($_.ErrorRecord)" } })
 # A container that failed to run (syntax error, BeforeAll throwing) counts as a failure too.
 $failedBlocks = @($result.FailedBlocks) + @($result.FailedContainers)
+foreach ($b in $failedBlocks) {
+    $name = if ($b.PSObject.Properties['ExpandedPath']) { $b.ExpandedPath } else { "$($b.Item)" }
+    $failures += [pscustomobject]@{ Name = $name; Message = "$($b.ErrorRecord)" }
+}
 # A run in which nothing ran (a filter or path gone wrong) is a failure, never a silent green.
 $noneRan = if ($result.PassedCount + $result.FailedCount + $result.SkippedCount -eq 0) { 1 } else { 0 }
 if ($noneRan) { Write-Host "No test ran from: $($paths -join ', ')" }
