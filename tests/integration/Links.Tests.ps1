@@ -33,10 +33,12 @@ BeforeAll {
         $nsArgs = if ($Namespace) { @('-n', $Namespace) } else { @() }
         $p = Start-Process -FilePath ip -ArgumentList ($nsArgs + 'monitor', 'link') -RedirectStandardOutput $file.FullName -PassThru
         if ($Namespace) {
-            # Flip lo until the monitor reports it: then it is listening.
-            $up = $true
+            # Flip lo until the monitor reports it: then it is listening. It must really flip (a hashtable the
+            # script block shares, not a variable it would shadow): setting lo up twice is no event, and a
+            # monitor that missed the first change would wait for nothing.
+            $lo = @{ Up = $true }
             Wait-Until -Because 'ip monitor to listen' {
-                & ip -n $Namespace link set lo $(if ($up) { 'up' } else { 'down' }); $script:up = -not $up
+                & ip -n $Namespace link set lo $(if ($lo.Up) { 'up' } else { 'down' }); $lo.Up = -not $lo.Up
                 (Get-Content -Raw $file.FullName) -match 'lo:'
             }
         }
