@@ -5,7 +5,7 @@
     A 3-member etcd on loopback and three host namespaces, each with two VXLAN devices (nolearning): vx1 kept
     by an OverlayNet agent, vxr kept by the reference, which is what flanneld-era tooling does: `etcdctl watch
     --prefix` piped through awk into `ip -batch -` and `bridge -batch -`, one request and one ack per entry.
-    Both sides get the same 1,000 endpoints (a third on each host) written in transactions of 64 endpoints
+    Both sides get the same 1,000 endpoints (a third on each host) written in transactions of 64 endpoints, up to 8 in flight
     (OverlayNet through Add-OverlayEndpoint; the reference's keys through the same etcd client), then
     the same 1,000 leaves. Measured: from the last store ack until every host holds exactly its entries
     (a neighbour and an FDB entry for each endpoint on the other hosts). Goal: OverlayNet <= 0.5x the
@@ -150,10 +150,15 @@ st == 2 {
     # The reference's keys go through the same client and transactions as Add-OverlayEndpoint's (64 endpoints
     # each), so both sides' last store ack comes as fast and the clocks measure only the hosts' work.
     $refClient = [OverlayNet.Agent.Store.EtcdStore]::new([string[]]$etcd, $null)
-    function Invoke-RefTxn($Ops) {
-        $txn = [Etcdserverpb.TxnRequest]::new()
-        foreach ($o in $Ops) { $txn.Success.Add($o) }
-        [void]$refClient.Transaction($txn, [Threading.CancellationToken]::None)
+    # Add-OverlayEndpoint keeps up to 8 transactions in flight (EtcdStore.Transactions); so does this.
+    function Invoke-RefTxns([scriptblock] $Op) {
+        $txns = [System.Collections.Generic.List[Etcdserverpb.TxnRequest]]::new()
+        foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
+            $txn = [Etcdserverpb.TxnRequest]::new()
+            foreach ($e in $chunk) { $txn.Success.Add((& $Op $e)) }
+            $txns.Add($txn)
+        }
+        [void]$refClient.Transactions($txns, $null, [Threading.CancellationToken]::None)
     }
     $zero = @{}; foreach ($h in $hosts) { $zero[$h.Name] = 0 }
     Start-Sleep -Seconds 1   # the reference watchers connect
@@ -197,9 +202,7 @@ st == 2 {
 
         Clear-Events
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-            Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($_.IPAddress)", "$($_.MacAddress) $($_.HostName) $($_.Vtep)", 0) })
-        }
+        Invoke-RefTxns { param($e) [OverlayNet.Agent.Store.Kv]::Put("/ref/endpoints/$($e.IPAddress)", "$($e.MacAddress) $($e.HostName) $($e.Vtep)", 0) }
         $ack = [datetime]::Now
         $r.JoinWriteRef = $sw.Elapsed.TotalSeconds
         $r.JoinRefPolled = Wait-Hosts vxr $expected
@@ -217,9 +220,7 @@ st == 2 {
 
         Clear-Events
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        foreach ($chunk in [System.Linq.Enumerable]::Chunk([object[]]$endpoints, 64)) {
-            Invoke-RefTxn ($chunk | ForEach-Object { [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($_.IPAddress)") })
-        }
+        Invoke-RefTxns { param($e) [OverlayNet.Agent.Store.Kv]::Delete("/ref/endpoints/$($e.IPAddress)") }
         $ack = [datetime]::Now
         $r.LeaveWriteRef = $sw.Elapsed.TotalSeconds
         $r.LeaveRefPolled = Wait-Hosts vxr $zero

@@ -141,6 +141,28 @@ Describe 'Overlay agents on a 3-member etcd' {
         Get-VtepState $hosts[0].Name | Should -Not -Contain 'neigh 10.0.0.21 02:42:0a:00:00:21'
     }
 
+    It 'writes 150 endpoints as 3 transactions in flight together: a taken IP in the third is named, the rest written in input order' {
+        # EtcdStore.Transactions keeps up to 8 transactions in flight; a refused one is retried endpoint by
+        # endpoint after the others have answered.
+        $in = @(for ($i = 0; $i -lt 150; $i++) {
+            if ($i -eq 140) { [pscustomobject]@{ IPAddress = '10.0.0.2'; MacAddress = '02:42:0a:07:ff:ff' } }
+            else { [pscustomobject]@{ IPAddress = "10.0.0.$(100 + $i)"; MacAddress = '02:42:0a:07:00:{0:x2}' -f $i } }
+        })
+        $errs = $null
+        $out = @($in | Add-OverlayEndpoint -NetworkName ov_net1 -HostName $hosts[2].Name -EtcdEndpoint $etcd -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 1
+        "$($errs[0])" | Should -Match "IP address 10\.0\.0\.2 is already held .* on host '$($hosts[0].Name)'"
+        $out.Count | Should -Be 149
+        ($out.IPAddress.IPAddressToString -join ',') | Should -Be (($in | Where-Object IPAddress -ne '10.0.0.2').IPAddress -join ',')
+        $stored = @(Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object HostName -eq $hosts[2].Name | Where-Object { "$($_.MacAddress)" -like '02:42:0a:07:*' })
+        $stored.Count | Should -Be 149
+        Wait-Until { Test-Converged } -TimeoutSeconds (3 * $Slack) -Because '149 endpoints everywhere'
+        $out | Remove-OverlayEndpoint -EtcdEndpoint $etcd
+        @(Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object { "$($_.MacAddress)" -like '02:42:0a:07:*' }).Count | Should -Be 0
+        Wait-Until { Test-Converged } -TimeoutSeconds (3 * $Slack) -Because 'the removals everywhere'
+        Get-VtepState $hosts[0].Name | Should -Not -Contain 'neigh 10.0.0.100 02:42:0a:07:00:00'
+    }
+
     It 'repairs drift: an entry deleted by hand comes back' {
         $h0 = $hosts[0].Name
         $before = (Get-OverlayAgent -HostName $h0).Applied

@@ -108,18 +108,18 @@ public sealed class OverlayNetClient(EtcdStore store)
             }
             catch (Exception x) when (x is ArgumentException or InvalidOperationException or FormatException) { results[i] = x; }
         }
+        // The chunks hold disjoint keys (an IP or MAC given twice was refused above), so their transactions can be
+        // in flight together.
+        int[][] chunks = ready.Chunk(EndpointsPerTxn).ToArray();
         int done = 0;
-        foreach (int[] chunk in ready.Chunk(EndpointsPerTxn))
+        TxnResponse[] answers = Store.Transactions(
+            chunks.Select(chunk => BuildAdd(chunk.Select(i => endpoints[i]), leases)).ToArray(),
+            index => progress?.Invoke(done += chunks[index].Length));
+        for (int k = 0; k < chunks.Length; k++)
         {
-            TxnRequest txn = BuildAdd(chunk.Select(i => endpoints[i]), leases);
-            TxnResponse r = Store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct));
-            if (!r.Succeeded)
-            {
-                // One of them is taken (or a host's agent restarted meanwhile): retry each alone to name the culprit.
-                foreach (int i in chunk) results[i] = AddOne(endpoints[i], leases);
-            }
-            done += chunk.Length;
-            progress?.Invoke(done);
+            // One of them is taken (or a host's agent restarted meanwhile): retry each alone to name the culprit.
+            if (!answers[k].Succeeded)
+                foreach (int i in chunks[k]) results[i] = AddOne(endpoints[i], leases);
         }
         return results;
     }
@@ -223,6 +223,7 @@ public sealed class OverlayNetClient(EtcdStore store)
             if (current.ContainsKey(ips[i])) ready.Add(i);
             else results[i] = new ArgumentException($"Network '{network}' has no endpoint {ips[i]}.");
         }
+        var txns = new List<TxnRequest>();
         foreach (int[] chunk in ready.DistinctBy(i => ips[i]).Chunk(EndpointsPerTxn))
         {
             var txn = new TxnRequest();
@@ -232,8 +233,9 @@ public sealed class OverlayNetClient(EtcdStore store)
                 txn.Success.Add(Kv.Delete(OverlayNetSchema.EndpointKey(network, e.IPAddress)));
                 txn.Success.Add(Kv.Delete(OverlayNetSchema.MacKey(network, e.MacAddress)));
             }
-            Store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct));
+            txns.Add(txn);
         }
+        Store.Transactions(txns);
         return results;
     }
 }

@@ -99,6 +99,43 @@ public sealed class EtcdStore : IDisposable
     public TxnResponse Transaction(TxnRequest txn, CancellationToken ct = default) =>
         Call((c, d, t) => c.TransactionAsync(txn, deadline: d, cancellationToken: t), ct);
 
+    /// <summary>How many transactions <see cref="Transactions"/> keeps in flight at once.</summary>
+    public const int TransactionsInFlight = 8;
+
+    /// <summary>
+    /// Several transactions on disjoint keys, each with the deadline and fail-over of <see cref="Call"/>, with up
+    /// to <see cref="TransactionsInFlight"/> in flight on the member's HTTP/2 connection rather than one round
+    /// trip after another: 1,000 endpoints (16 transactions) take about one raft commit instead of sixteen, and
+    /// the watchers get them as one burst. Answers come back in the order of the requests; <paramref name="answered"/>
+    /// is told each one's index as it is read. When a call fails, the others still in flight are waited for
+    /// (they may have committed), then the first failure is thrown.
+    /// </summary>
+    public TxnResponse[] Transactions(IReadOnlyList<TxnRequest> txns, Action<int>? answered = null, CancellationToken ct = default)
+    {
+        var answers = new TxnResponse[txns.Count];
+        var inFlight = new Queue<(int Index, Task<TxnResponse> Answer)>();
+        Exception? failure = null;
+        int next = 0;
+        while (next < txns.Count || inFlight.Count > 0)
+        {
+            while (failure == null && next < txns.Count && inFlight.Count < TransactionsInFlight)
+            {
+                TxnRequest txn = txns[next];
+                inFlight.Enqueue((next++, CallAsync((c, d, t) => c.TransactionAsync(txn, deadline: d, cancellationToken: t), ct)));
+            }
+            if (inFlight.Count == 0) break;
+            (int index, Task<TxnResponse> answer) = inFlight.Dequeue();
+            try
+            {
+                answers[index] = answer.GetAwaiter().GetResult();
+                answered?.Invoke(index);
+            }
+            catch (Exception e) { failure ??= e; }
+        }
+        if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        return answers;
+    }
+
     /// <summary>Moves the next call to another member (a watch that went quiet on this one).</summary>
     public void SkipCurrent() => Interlocked.Increment(ref _current);
 
