@@ -90,6 +90,30 @@ namespace OverlayNet.Commands
             PSJobTypeName = "OverlayAgentJob";
         }
 
+        /// <summary>
+        /// How many events the job holds until Receive-Job takes them. An agent runs for days: without a bound,
+        /// a job nobody reads would keep every Applied/Removed event it ever wrote. The oldest go first.
+        /// </summary>
+        internal static int MaxBufferedEvents { get; set; } = 10_000;
+
+        private int _dropWarned;
+
+        /// <summary>Adds an event to the job's output, dropping the oldest beyond <see cref="MaxBufferedEvents"/>.</summary>
+        public void AddEvent(AgentEvent ev)
+        {
+            Output.Add(PSObject.AsPSObject(ev));
+            int over = Output.Count - MaxBufferedEvents;
+            if (over <= 0) return;
+            try
+            {
+                // Receive-Job may empty the collection between the count and here: then nothing is left to drop.
+                for (int i = 0; i < over && Output.Count > MaxBufferedEvents; i++) Output.RemoveAt(0);
+            }
+            catch (ArgumentOutOfRangeException) { }
+            if (Interlocked.Exchange(ref _dropWarned, 1) == 0)
+                Warning.Add(new WarningRecord($"The agent's job keeps its last {MaxBufferedEvents} events: older ones were dropped. Receive-Job takes them as they come."));
+        }
+
         public void Run(Task loop)
         {
             SetJobState(JobState.Running);

@@ -81,7 +81,7 @@ public sealed class StartOverlayAgentCommand : PSCmdlet
         {
             // In a job, events go straight to the job's streams; in the foreground, through a queue to this thread.
             agent = new OverlayAgent(options,
-                ev => { if (job != null) job.Output.Add(PSObject.AsPSObject(ev)); else queue.Add(ev); },
+                ev => { if (job != null) job.AddEvent(ev); else queue.Add(ev); },
                 w => { if (job != null) job.Warning.Add(new WarningRecord(w)); else queue.Add(new WarningRecord(w)); });
             handle = new AgentRegistry.Handle(agent, _cts = new CancellationTokenSource());
             if (!AgentRegistry.TryAdd(handle))
@@ -117,7 +117,7 @@ public sealed class StartOverlayAgentCommand : PSCmdlet
         if (job != null)
         {
             // Events of the start (lease, first resync) went to the queue before the job existed as a sink.
-            foreach (object o in queue) { if (o is AgentEvent ev) job.Output.Add(PSObject.AsPSObject(ev)); }
+            foreach (object o in queue) { if (o is AgentEvent ev) job.AddEvent(ev); }
             handle.Job = job;
             job.Run(handle.Loop);
             JobRepository.Add(job);
