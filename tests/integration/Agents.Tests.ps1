@@ -157,6 +157,12 @@ Describe 'Overlay agents on a 3-member etcd' {
         $stored = @(Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object HostName -eq $hosts[2].Name | Where-Object { "$($_.MacAddress)" -like '02:42:0a:07:*' })
         $stored.Count | Should -Be 149
         Wait-Until { Test-Converged } -TimeoutSeconds (3 * $Slack) -Because '149 endpoints everywhere'
+        # The same 149 again (what transactions that committed but whose answers came too late look like when
+        # tried again): accepted whole, chunk by chunk, with no error and no key twice.
+        $again = @($out | Add-OverlayEndpoint -EtcdEndpoint $etcd -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 0
+        $again.Count | Should -Be 149
+        @(Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object { "$($_.MacAddress)" -like '02:42:0a:07:*' }).Count | Should -Be 149
         $out | Remove-OverlayEndpoint -EtcdEndpoint $etcd
         @(Get-OverlayEndpoint -NetworkName ov_net1 -EtcdEndpoint $etcd -WarningAction SilentlyContinue | Where-Object { "$($_.MacAddress)" -like '02:42:0a:07:*' }).Count | Should -Be 0
         Wait-Until { Test-Converged } -TimeoutSeconds (3 * $Slack) -Because 'the removals everywhere'

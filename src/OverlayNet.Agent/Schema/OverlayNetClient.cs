@@ -117,9 +117,12 @@ public sealed class OverlayNetClient(EtcdStore store)
             index => progress?.Invoke(done += chunks[index].Length));
         for (int k = 0; k < chunks.Length; k++)
         {
-            // One of them is taken (or a host's agent restarted meanwhile): retry each alone to name the culprit.
-            if (!answers[k].Succeeded)
-                foreach (int i in chunks[k]) results[i] = AddOne(endpoints[i], leases);
+            if (answers[k].Succeeded) continue;
+            // A transaction whose answer missed its deadline but which committed fails when tried again (its keys
+            // now exist): one check of the whole chunk accepts that case. Otherwise one of them is taken (or a
+            // host's agent restarted meanwhile): retry each alone to name the culprit.
+            if (IsStoredAsAsked(chunks[k].Select(i => endpoints[i]), leases)) continue;
+            foreach (int i in chunks[k]) results[i] = AddOne(endpoints[i], leases);
         }
         return results;
     }
@@ -144,6 +147,19 @@ public sealed class OverlayNetClient(EtcdStore store)
             txn.Success.Add(Kv.Put(macKey, e.IPAddress.ToString(), lease));
         }
         return txn;
+    }
+
+    /// <summary>Every endpoint is in the store exactly as asked: its value, on its host's lease (two compares each, within etcd's 128).</summary>
+    private bool IsStoredAsAsked(IEnumerable<OverlayEndpoint> items, Dictionary<(string, string), long> leases)
+    {
+        var txn = new TxnRequest();
+        foreach (OverlayEndpoint e in items)
+        {
+            string ipKey = OverlayNetSchema.EndpointKey(e.NetworkName, e.IPAddress);
+            txn.Compare.Add(Kv.HasValue(ipKey, OverlayNetSchema.Encode(new OverlayNetSchema.EndpointValue(e.MacAddress.ToString(), e.HostName))));
+            txn.Compare.Add(Kv.OnLease(ipKey, leases[(e.NetworkName, e.HostName)]));
+        }
+        return Store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct)).Succeeded;
     }
 
     private Exception? AddOne(OverlayEndpoint e, Dictionary<(string, string), long> leases)

@@ -44,6 +44,12 @@ public static class Kv
         Key = B(key), Target = Compare.Types.CompareTarget.Lease, Result = Compare.Types.CompareResult.Equal, Lease = lease,
     };
 
+    /// <summary>The key holds exactly <paramref name="value"/>.</summary>
+    public static Compare HasValue(string key, string value) => new()
+    {
+        Key = B(key), Target = Compare.Types.CompareTarget.Value, Result = Compare.Types.CompareResult.Equal, Value = B(value),
+    };
+
     public static Compare ModRevision(string key, long revision) => new()
     {
         Key = B(key), Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = revision,
