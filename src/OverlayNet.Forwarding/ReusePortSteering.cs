@@ -12,8 +12,13 @@ namespace OverlayNet.Forwarding;
 /// peer, spread over the queues.
 /// </summary>
 /// <remarks>
-/// The program sees the UDP payload (the inner IP packet) from offset 0. Anything it cannot read returns an
-/// index out of range, and the kernel then picks by its own hash, as without the program.
+/// The program sees the UDP payload (the inner IP packet) from offset 0. What is not IPv4 or IPv6 gets an index
+/// out of range, and the kernel then picks by its own hash, as without the program; a datagram too short for a
+/// field the program reads ends it with 0, the first socket. A flow the host starts leaves by the queue the
+/// kernel's hash picks until the first reply is written through its steered queue, then moves there once (and
+/// again after 3 s without replies, when the device forgets the flow): packets of it still waiting on the first
+/// queue may then be overtaken, which TCP absorbs (reordering, not loss). Without offloads the forwarder keeps a
+/// thread per direction and <see cref="FlowQueues"/> instead.
 /// </remarks>
 internal static unsafe class ReusePortSteering
 {
