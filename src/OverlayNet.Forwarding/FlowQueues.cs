@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace OverlayNet.Forwarding;
 
 /// <summary>
-/// Without offloads: which TUN queue each flow leaves by, so that its replies are written into the device through that same
+/// Which TUN queue each flow leaves by, so that its replies are written into the device through that same
 /// queue. Why: a multi-queue TUN device sends a flow it has not seen to the queue its hash picks, then, as soon
 /// as a packet of that flow is written through some queue, to that queue instead (tun_flow_update and
 /// tun_automq_select_queue in drivers/net/tun.c). If the replies came in through another queue's socket, the

@@ -163,30 +163,6 @@ public sealed unsafe partial class TunForwarder
         }
     }
 
-    /// <summary>
-    /// Blocks until the TUN queue <paramref name="tun"/> or <paramref name="socket"/> is readable (true) or the
-    /// forwarder is stopping (false); <paramref name="fds"/> has room for three.
-    /// </summary>
-    private bool WaitEither(Libc.PollFd* fds, int tun, int socket)
-    {
-        fds[0] = new Libc.PollFd { Fd = tun, Events = Libc.POLLIN };
-        fds[1] = new Libc.PollFd { Fd = _stopFd, Events = Libc.POLLIN };
-        fds[2] = new Libc.PollFd { Fd = socket, Events = Libc.POLLIN };
-        while (true)
-        {
-            if (Libc.Poll(fds, 3, -1) < 0)
-            {
-                int errno = Libc.Errno;
-                if (errno == Libc.EINTR) continue;
-                throw new ErrnoException("poll", errno);
-            }
-            if (fds[1].Revents != 0) return false;
-            // A TUN file whose device is gone polls as an error (tun_chr_poll).
-            if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0) throw Removed();
-            return true;
-        }
-    }
-
     /// <summary>Blocks until <paramref name="fd"/> is readable (true) or the forwarder is stopping (false).</summary>
     private bool Wait(Libc.PollFd* fds, int fd, bool isTun)
     {

@@ -5,79 +5,86 @@ using OverlayNet.Netlink.Interop;
 
 namespace OverlayNet.Forwarding;
 
-// The loop of a queue when the TUN device runs with offloads (IFF_VNET_HDR + TUNSETOFFLOAD), one thread for both
-// directions: the kernel hands over TCP super-packets of up to 64 KB, which are cut into wire-size IP packets here
-// and sent with UDP GSO; datagrams arrive merged by UDP_GRO and consecutive segments of one TCP flow go back into
-// the TUN device as one super-packet. Each TUN read or write then moves up to 64 KB instead of one packet.
+// The two loops of a queue when the TUN device runs with offloads (IFF_VNET_HDR + TUNSETOFFLOAD): the kernel
+// hands over TCP super-packets of up to 64 KB, which are cut into wire-size IP packets here and sent with UDP
+// GSO; datagrams arrive merged by UDP_GRO and consecutive segments of one TCP flow go back into the TUN device
+// as one super-packet. Each TUN read or write then moves up to 64 KB instead of one packet.
 public sealed unsafe partial class TunForwarder
 {
     /// <summary>Most datagrams merged into one TUN write (the writev carries one iovec each, plus the headers).</summary>
     private const int MaxRun = 256;
 
-    /// <summary>Enough messages for a batch of small packets and, without UDP GSO, one super-packet cut to the smallest segments.</summary>
-    private SegmentSlab NewSegmentSlab() => new(Options.BatchSize + SegmentSlab.MaxMessagesPerPacket(gso: false));
-
     /// <summary>
-    /// One batch of TUN → UDP with offloads: reads until the queue is empty or the slab full, segments, sends
-    /// with one sendmmsg. The payload is not copied in user space: each read lands in its own buffer of the slab
-    /// and the messages point into it (see <see cref="SegmentSlab"/>).
+    /// TUN → UDP with offloads: reads packets and super-packets, segments, sends with one sendmmsg per batch. The
+    /// payload is not copied in user space: each read lands in its own buffer of the slab and the messages point
+    /// into it (see <see cref="SegmentSlab"/>).
     /// </summary>
+    // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
+    // replaced by the tiered JIT's optimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void TunBatchOffload(int queue, SegmentSlab slab)
+    private void TunToUdpOffload(int queue)
     {
-        int tun = _tunFds[queue];
+        int tun = _tunFds[queue], socket = _sockets[queue];
         int reads = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
-        slab.Clear();
-        bool gso = Volatile.Read(ref _udpGso);
-        for (int r = 0; r < reads && slab.HasRoom(gso); r++)
+        // Enough messages for a batch of small packets and, without UDP GSO, one super-packet cut to the smallest segments.
+        using var slab = new SegmentSlab(reads + SegmentSlab.MaxMessagesPerPacket(gso: false));
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        while (true)
         {
-            byte* input = slab.ReadBuffer;
-            nint n = Libc.Read(tun, input, SegmentSlab.ReadSize);
-            if (n < 0)
+            if (!Wait(fds, tun, isTun: true)) return;
+            slab.Clear();
+            bool gso = Volatile.Read(ref _udpGso);
+            for (int r = 0; r < reads && slab.HasRoom(gso); r++)
             {
-                if (TunReadInterrupted()) continue;
-                break;
-            }
-            if (n <= VirtioNetHeader.Size)
-            {
-                Interlocked.Increment(ref Drops.MalformedCount);
-                continue;
-            }
-            VirtioNetHeader header = VirtioNetHeader.Read(new ReadOnlySpan<byte>(input, VirtioNetHeader.Size));
-            byte* start = input + VirtioNetHeader.Size;
-            var packet = new Span<byte>(start, (int)n - VirtioNetHeader.Size);
-            ForwarderRoute? route = RouteFromTun(packet);
-            if (route == null) continue;
-            if (header.GsoType == VirtioNetHeader.GsoNone)
-            {
-                if ((header.Flags & VirtioNetHeader.FlagNeedsChecksum) != 0
-                    && !TcpSegmenter.CompleteChecksum(packet, header.ChecksumStart, header.ChecksumOffset))
+                byte* input = slab.ReadBuffer;
+                nint n = Libc.Read(tun, input, SegmentSlab.ReadSize);
+                if (n < 0)
+                {
+                    if (TunReadInterrupted()) continue;
+                    break;
+                }
+                if (n <= VirtioNetHeader.Size)
                 {
                     Interlocked.Increment(ref Drops.MalformedCount);
                     continue;
                 }
-                if (packet.Length > mtu)
+                VirtioNetHeader header = VirtioNetHeader.Read(new ReadOnlySpan<byte>(input, VirtioNetHeader.Size));
+                byte* start = input + VirtioNetHeader.Size;
+                var packet = new Span<byte>(start, (int)n - VirtioNetHeader.Size);
+                ForwarderRoute? route = RouteFromTun(packet);
+                if (route == null) continue;
+                RecordFlow(packet, queue);
+                if (header.GsoType == VirtioNetHeader.GsoNone)
                 {
-                    TooBig(tun, packet, slab.IcmpSpan, slab.Icmp);
+                    if ((header.Flags & VirtioNetHeader.FlagNeedsChecksum) != 0
+                        && !TcpSegmenter.CompleteChecksum(packet, header.ChecksumStart, header.ChecksumOffset))
+                    {
+                        Interlocked.Increment(ref Drops.MalformedCount);
+                        continue;
+                    }
+                    if (packet.Length > mtu)
+                    {
+                        TooBig(tun, packet, slab.IcmpSpan, slab.Icmp);
+                        continue;
+                    }
+                    slab.AddPacket(start, packet.Length, route, port);
+                    slab.Keep((int)n);
                     continue;
                 }
-                slab.AddPacket(start, packet.Length, route, port);
+                // A super-packet (TCPV4/TCPV6; ECN variants are never offered): cut, never dropped for its size.
+                int count = 0, headers = 0, mss = 0;
+                if (header.GsoType is VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6)
+                    count = TcpSegmenter.Segment(packet, header.GsoSize, mtu, slab.HeaderFree, out headers, out mss);
+                if (count == 0)
+                {
+                    Interlocked.Increment(ref Drops.MalformedCount);
+                    continue;
+                }
+                slab.AddSegments(start, packet.Length, count, headers, mss, route, port, gso);
                 slab.Keep((int)n);
-                continue;
             }
-            // A super-packet (TCPV4/TCPV6; ECN variants are never offered): cut, never dropped for its size.
-            int count = 0, headers = 0, mss = 0;
-            if (header.GsoType is VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6)
-                count = TcpSegmenter.Segment(packet, header.GsoSize, mtu, slab.HeaderFree, out headers, out mss);
-            if (count == 0)
-            {
-                Interlocked.Increment(ref Drops.MalformedCount);
-                continue;
-            }
-            slab.AddSegments(start, packet.Length, count, headers, mss, route, port, gso);
-            slab.Keep((int)n);
+            SendSegments(socket, slab);
         }
-        SendSegments(_sockets[queue], slab);
     }
 
     private void TooBig(int tun, ReadOnlySpan<byte> packet, Span<byte> icmp, byte* icmpPointer)
@@ -137,64 +144,42 @@ public sealed unsafe partial class TunForwarder
         }
     }
 
-    /// <summary>
-    /// One batch of UDP → TUN with offloads: one non-blocking recvmmsg, each datagram's runs written into the TUN
-    /// device, each through this queue's TUN file (so the kernel sends the flow's replies out of this queue, to
-    /// this thread). <paramref name="iov"/> has room for
-    /// <see cref="MaxRun"/> + 1 iovecs, <paramref name="virtio"/> for a virtio header.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void UdpBatchOffload(int queue, PacketSlab slab, Libc.IoVec* iov, byte* virtio)
-    {
-        int batch = slab.Slots;
-        for (int i = 0; i < batch; i++)
-        {
-            ref Libc.MsgHdr h = ref slab.Messages[i].Header;
-            h.NameLength = Libc.SockAddrSize;
-            h.Flags = 0;
-            h.Control = slab.Control(i);
-            h.ControlLength = Libc.CMsgIntSpace;
-        }
-        int n = ReceiveBatch(_sockets[queue], slab.Messages, batch);
-        for (int i = 0; i < n; i++)
-        {
-            int length = (int)slab.Messages[i].Length;
-            int stride = GroSegmentSize(&slab.Messages[i].Header) is int s and > 0 ? s : length;
-            ForwarderRoute? peer = Routes.FindPeer(SockAddr.Key(new ReadOnlySpan<byte>(slab.Address(i), Libc.SockAddrSize)));
-            if (peer == null)
-            {
-                Interlocked.Add(ref Drops.UnknownPeerCount, (length + stride - 1) / Math.Max(stride, 1));
-                continue;
-            }
-            WriteDatagrams(queue, peer, slab.Buffer(i), length, stride, iov, virtio);
-        }
-    }
-
-    /// <summary>
-    /// The loop of a queue's one thread with offloads: a batch from the TUN queue and a batch from the socket in
-    /// turn, blocking only when both are empty (the poll also sees the stop eventfd between batches).
-    /// </summary>
-    /// <remarks>
-    /// Why one thread for both directions: a TCP flow's data and its ACKs then cross the forwarder on the same
-    /// thread (see <see cref="ReusePortSteering"/>), which finds the ACKs waiting while it moves data instead of
-    /// another thread being woken for each few of them. On the 2-core VM that cut the forwarder's CPU per GB by
-    /// about a seventh: with a thread per direction, the ACK-side threads slept and woke as often as the data
-    /// ones (about 3,500 times per GB each), and switches and wake-ups were a large share of perf's samples.
-    /// </remarks>
+    /// <summary>UDP → TUN with offloads: receives merged datagrams, writes runs of one TCP flow as one super-packet.</summary>
     // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
     // replaced by the tiered JIT's optimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ForwardOffload(int queue)
+    private void UdpToTunOffload(int queue)
     {
-        using var segments = NewSegmentSlab();
-        using var datagrams = new PacketSlab(Options.BatchSize);
+        int socket = _sockets[queue];
+        int batch = Options.BatchSize;
+        using var slab = new PacketSlab(batch);
         Libc.IoVec* iov = stackalloc Libc.IoVec[MaxRun + 1];
         byte* virtio = stackalloc byte[VirtioNetHeader.Size];
-        Libc.PollFd* fds = stackalloc Libc.PollFd[3];
-        while (WaitEither(fds, _tunFds[queue], _sockets[queue]))
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        while (true)
         {
-            TunBatchOffload(queue, segments);
-            UdpBatchOffload(queue, datagrams, iov, virtio);
+            if (!Wait(fds, socket, isTun: false)) return;
+            for (int i = 0; i < batch; i++)
+            {
+                ref Libc.MsgHdr h = ref slab.Messages[i].Header;
+                h.NameLength = Libc.SockAddrSize;
+                h.Flags = 0;
+                h.Control = slab.Control(i);
+                h.ControlLength = Libc.CMsgIntSpace;
+            }
+            int n = ReceiveBatch(socket, slab.Messages, batch);
+            for (int i = 0; i < n; i++)
+            {
+                int length = (int)slab.Messages[i].Length;
+                int stride = GroSegmentSize(&slab.Messages[i].Header) is int s and > 0 ? s : length;
+                ForwarderRoute? peer = Routes.FindPeer(SockAddr.Key(new ReadOnlySpan<byte>(slab.Address(i), Libc.SockAddrSize)));
+                if (peer == null)
+                {
+                    Interlocked.Add(ref Drops.UnknownPeerCount, (length + stride - 1) / Math.Max(stride, 1));
+                    continue;
+                }
+                WriteDatagrams(queue, peer, slab.Buffer(i), length, stride, iov, virtio);
+            }
         }
     }
 
@@ -246,7 +231,7 @@ public sealed unsafe partial class TunForwarder
                 if (packets > 1) header = TcpCoalescer.Finish(head, headers, segmentPayload, runPayload, TcpCoalescer.Flags(last));
             }
             header.Write(new Span<byte>(virtio, VirtioNetHeader.Size));
-            if (Libc.WriteV(_tunFds[queue], iov, packets + 1) < 0)
+            if (Libc.WriteV(TunFor(head, queue), iov, packets + 1) < 0)
             {
                 int errno = Libc.Errno;
                 if (errno == Libc.EBADFD) throw Removed();

@@ -16,9 +16,8 @@ public enum TunForwarderState { Running, Stopped }
 /// </summary>
 /// <remarks>
 /// Shape, for speed on many cores: the TUN device is multi-queue with one queue per core, and each queue has
-/// its own UDP socket (SO_REUSEPORT on one address and port) and dedicated threads: without offloads two,
-/// TUN → UDP and UDP → TUN; with offloads one for both directions (see ForwardOffload), so queues share nothing
-/// but the route table and the counters. Each thread owns one native slab
+/// its own UDP socket (SO_REUSEPORT on one address and port) and two dedicated threads, TUN → UDP and
+/// UDP → TUN, so queues share nothing but the route table and the counters. Each thread owns one native slab
 /// of packet buffers and message headers, allocated at start, so no packet allocates; datagrams go out and
 /// come in by the batch with sendmmsg/recvmmsg. All descriptors are opened on a thread inside the target
 /// namespace (they keep that namespace) and then used from the forwarding threads, which never change
@@ -130,9 +129,6 @@ public sealed unsafe partial class TunForwarder
                 Offload = Options.Offload && AttachQueues(tunFds, queues, multiQueue, offload: true);
                 if (!Offload) AttachQueues(tunFds, queues, multiQueue, offload: false);
                 for (int i = 0; i < queues; i++) sockets.Add(OpenSocket(reusePort: queues > 1));
-                // With offloads both directions of a flow run on one thread: its datagrams reach the socket of the
-                // queue its inner flow hashes to (best effort: without it the kernel picks by the outer addresses).
-                if (Offload && queues > 1) ReusePortSteering.TryAttach(sockets[0], queues);
             });
             _stopFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
             if (_stopFd < 0) throw new ErrnoException("eventfd", Libc.Errno);
@@ -246,7 +242,8 @@ public sealed unsafe partial class TunForwarder
             int queue = q;
             if (Offload)
             {
-                _threads.Add(NewThread($"tunfwd{q}", () => ForwardOffload(queue)));
+                _threads.Add(NewThread($"tunfwd{q}-out", () => TunToUdpOffload(queue)));
+                _threads.Add(NewThread($"tunfwd{q}-in", () => UdpToTunOffload(queue)));
             }
             else
             {
@@ -291,7 +288,7 @@ public sealed unsafe partial class TunForwarder
         _ended.Set();
     }
 
-    /// <summary>Notes which queue a packet read from the TUN device left by (without offloads, and only with more than one queue).</summary>
+    /// <summary>Notes which queue a packet read from the TUN device left by (only matters with more than one).</summary>
     private void RecordFlow(ReadOnlySpan<byte> packet, int queue)
     {
         if (_tunFds.Length > 1) _flows.Record(packet, queue);

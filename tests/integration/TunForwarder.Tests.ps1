@@ -345,9 +345,9 @@ Describe 'Start-TunForwarder input and faults' {
                     NetNamespace = $ns; TunName = 'tunint0'; LocalAddress = '192.0.2.1'; Port = 18288; Queues = 2 })
             $run = $ps.BeginInvoke()
             Wait-Until { Get-TunForwarder -NetNamespace $ns -TunName tunint0 } -TimeoutSeconds 30 -Because 'the forwarder to start'
-            # Two queues with offloads (the default): two TUN files and two named threads (both directions per queue).
-            Wait-Until { $busy = Get-ResourceSummary; $busy.Tun -eq $idle.Tun + 2 -and $busy.Threads -eq $idle.Threads + 2 } `
-                -Because 'two queues and two forwarding threads'
+            # Two queues: two TUN files and four named threads (out and in per queue).
+            Wait-Until { $busy = Get-ResourceSummary; $busy.Tun -eq $idle.Tun + 2 -and $busy.Threads -eq $idle.Threads + 4 } `
+                -Because 'two queues and four forwarding threads'
             $ps.Stop()                                   # what Ctrl+C does: StopProcessing
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             Get-TunForwarder -NetNamespace $ns -TunName tunint0 | Should -BeNullOrEmpty
