@@ -97,7 +97,7 @@ public sealed class FlannelAgentSchema(AgentOptions options, EtcdStore store) : 
             var txn = new TxnRequest();
             txn.Compare.Add(Kv.ModRevision(FlannelSchema.SubnetKey(options.EtcdPrefix, m.Subnet), m.ModRevision));
             txn.Success.Add(Kv.Put(FlannelSchema.SubnetKey(options.EtcdPrefix, m.Subnet), value, lease));
-            if (store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct)).Succeeded)
+            if (store.Transaction(txn).Succeeded)
             {
                 Subnet = m.Subnet;
                 oldLease = m.Lease;
@@ -111,7 +111,7 @@ public sealed class FlannelAgentSchema(AgentOptions options, EtcdStore store) : 
                 string key = FlannelSchema.SubnetKey(options.EtcdPrefix, candidate);
                 txn.Compare.Add(Kv.Absent(key));
                 txn.Success.Add(Kv.Put(key, value, lease));
-                if (store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct)).Succeeded)
+                if (store.Transaction(txn).Succeeded)
                 {
                     Subnet = candidate;
                     break;

@@ -47,7 +47,7 @@ public sealed class OverlayNetAgentSchema(AgentOptions options, OverlayNetClient
 
         var first = new TxnRequest();
         first.Success.Add(Kv.Put(hostKey, OverlayNetSchema.Encode(new OverlayNetSchema.HostValue(options.LocalAddress.ToString())), lease));
-        store.Call((c, d, ct) => c.TransactionAsync(first, deadline: d, cancellationToken: ct));
+        store.Transaction(first);
         // This host's endpoints move to the new lease, then the old lease goes: nothing of this host is lost,
         // and nothing stays behind on a lease nobody keeps alive.
         foreach (OverlayEndpoint[] chunk in mine.Chunk(OverlayNetClient.EndpointsPerTxn))
@@ -59,7 +59,7 @@ public sealed class OverlayNetAgentSchema(AgentOptions options, OverlayNetClient
                     OverlayNetSchema.Encode(new OverlayNetSchema.EndpointValue(e.MacAddress.ToString(), e.HostName)), lease));
                 txn.Success.Add(Kv.Put(OverlayNetSchema.MacKey(_network, e.MacAddress), e.IPAddress.ToString(), lease));
             }
-            store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct));
+            store.Transaction(txn);
         }
         if (oldLease != 0 && oldLease != lease) RevokeQuietly(store, oldLease);
         emit(new AgentEvent

@@ -28,7 +28,7 @@ public sealed class OverlayNetClient(EtcdStore store)
         var txn = new TxnRequest();
         txn.Compare.Add(Kv.Absent(key));
         txn.Success.Add(Kv.Put(key, OverlayNetSchema.Encode(new OverlayNetSchema.ConfigValue(vni, port, canonical))));
-        TxnResponse r = Store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct));
+        TxnResponse r = Store.Transaction(txn);
         if (!r.Succeeded) throw new InvalidOperationException($"Network '{name}' already exists.");
         return new OverlayNetwork { Name = name, Vni = vni, Port = port, Subnet = canonical };
     }
@@ -159,7 +159,7 @@ public sealed class OverlayNetClient(EtcdStore store)
             txn.Compare.Add(Kv.HasValue(ipKey, OverlayNetSchema.Encode(new OverlayNetSchema.EndpointValue(e.MacAddress.ToString(), e.HostName))));
             txn.Compare.Add(Kv.OnLease(ipKey, leases[(e.NetworkName, e.HostName)]));
         }
-        return Store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct)).Succeeded;
+        return Store.Transaction(txn).Succeeded;
     }
 
     private Exception? AddOne(OverlayEndpoint e, Dictionary<(string, string), long> leases)
@@ -172,7 +172,7 @@ public sealed class OverlayNetClient(EtcdStore store)
         txn.Failure.Add(Kv.Get(ipKey));
         txn.Failure.Add(Kv.Get(macKey));
         txn.Failure.Add(Kv.Get(hostKey));
-        TxnResponse r = Store.Call((c, d, ct) => c.TransactionAsync(txn, deadline: d, cancellationToken: ct));
+        TxnResponse r = Store.Transaction(txn);
         if (r.Succeeded) return null;
         var ip = r.Responses[0].ResponseRange.Kvs;
         var mac = r.Responses[1].ResponseRange.Kvs;

@@ -97,7 +97,11 @@ public sealed class EtcdStore : IDisposable
 
     /// <summary>One transaction, with the deadline and fail-over of <see cref="Call"/> (for callers without a delegate of their own).</summary>
     public TxnResponse Transaction(TxnRequest txn, CancellationToken ct = default) =>
-        Call((c, d, t) => c.TransactionAsync(txn, deadline: d, cancellationToken: t), ct);
+        TransactionAsync(txn, ct).GetAwaiter().GetResult();
+
+    /// <summary>As <see cref="Transaction"/>, without waiting for the answer.</summary>
+    public Task<TxnResponse> TransactionAsync(TxnRequest txn, CancellationToken ct = default) =>
+        CallAsync((c, d, t) => c.TransactionAsync(txn, deadline: d, cancellationToken: t), ct);
 
     /// <summary>How many transactions <see cref="Transactions"/> keeps in flight at once.</summary>
     public const int TransactionsInFlight = 8;
@@ -105,8 +109,7 @@ public sealed class EtcdStore : IDisposable
     /// <summary>
     /// Several transactions on disjoint keys, each with the deadline and fail-over of <see cref="Call"/>, with up
     /// to <see cref="TransactionsInFlight"/> in flight on the member's HTTP/2 connection rather than one round
-    /// trip after another: 1,000 endpoints (16 transactions) take about one raft commit instead of sixteen, and
-    /// the watchers get them as one burst. Answers come back in the order of the requests; <paramref name="answered"/>
+    /// trip after another, so the watchers get a bulk write as one burst. Answers come back in the order of the requests; <paramref name="answered"/>
     /// is told each one's index as it is read. When a call fails, the others still in flight are waited for
     /// (they may have committed), then the first failure is thrown.
     /// </summary>
@@ -120,8 +123,8 @@ public sealed class EtcdStore : IDisposable
         {
             while (failure == null && next < txns.Count && inFlight.Count < TransactionsInFlight)
             {
-                TxnRequest txn = txns[next];
-                inFlight.Enqueue((next++, CallAsync((c, d, t) => c.TransactionAsync(txn, deadline: d, cancellationToken: t), ct)));
+                inFlight.Enqueue((next, TransactionAsync(txns[next], ct)));
+                next++;
             }
             if (inFlight.Count == 0) break;
             (int index, Task<TxnResponse> answer) = inFlight.Dequeue();
