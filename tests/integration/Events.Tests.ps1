@@ -304,6 +304,74 @@ Describe 'Watch-NetlinkEvent' {
         }
     }
 
+    It 'a stream for one interface reads only its neighbours and FDB entries: the kernel drops the others' {
+        # The control-plane agent watches its VXLAN device this way; the reference's device next to it (and a
+        # host's other neighbour traffic) must not reach it at all, not even as a datagram to throw away.
+        $n = New-TestNamespace
+        try {
+            foreach ($d in 'vxa', 'vxb') {
+                New-VxlanLink -NetNamespace $n -Name $d -Vni $(if ($d -eq 'vxa') { 21 } else { 22 }) -Learning:$false | Out-Null
+                Enable-IpLink -NetNamespace $n -Name $d
+            }
+            Add-IpNeighbor -NetNamespace $n -IPAddress 10.9.0.1 -LinkLayerAddress 02:00:00:00:0a:01 -InterfaceName vxa | Out-Null
+            Add-IpNeighbor -NetNamespace $n -IPAddress 10.9.0.2 -LinkLayerAddress 02:00:00:00:0b:01 -InterfaceName vxb | Out-Null
+            $index = (Get-IpLink -NetNamespace $n -Name vxa).Index
+            $stream = [OverlayNet.Netlink.Events.NetlinkEventStream]::Start('Neighbor, Fdb, Link', "/run/netns/$n", $n, $null, $index)
+            try {
+                $stream.InterfaceIndex | Should -Be $index
+                # (IPv6 brings multicast neighbours of its own on each device: only the test's IPv4 ones are looked at.)
+                @($stream.InitialState('Neighbor') | ForEach-Object { "$($_.IPAddress)" } | Where-Object { $_ -like '10.9.*' }) | Should -Be @('10.9.0.1')
+                # vxb's changes first, vxa's last: once vxa's last one is in, vxb's would have been read before it.
+                Add-IpNeighbor -NetNamespace $n -IPAddress 10.9.0.3 -LinkLayerAddress 02:00:00:00:0b:02 -InterfaceName vxb | Out-Null
+                Add-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:0b:02 -InterfaceName vxb -Destination 192.0.2.2 | Out-Null
+                Remove-IpNeighbor -NetNamespace $n -IPAddress 10.9.0.2 -InterfaceName vxb
+                Add-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:0a:02 -InterfaceName vxa -Destination 192.0.2.1 | Out-Null
+                Remove-IpNeighbor -NetNamespace $n -IPAddress 10.9.0.1 -InterfaceName vxa
+                Set-IpLink -NetNamespace $n -Name vxb -Alias 'done'
+                $events = [System.Collections.Generic.List[object]]::new()
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                $e = $null
+                :read while ([DateTime]::UtcNow -lt $deadline) {
+                    while ($stream.Events.TryRead([ref]$e)) {
+                        # Links are all reported: vxb's alias is the marker that everything before it is in.
+                        if ($e.Type -eq 'Link') { if ($e.Object.Alias -eq 'done') { break read } else { continue } }
+                        if ($e.Type -eq 'Neighbor' -and "$($e.Object.IPAddress)" -notlike '10.9.*') { continue }
+                        $events.Add($e)
+                    }
+                    [void]$stream.Events.WaitToReadAsync([Threading.CancellationToken]::None).AsTask().Wait(1000)
+                }
+            }
+            finally {
+                $stream.Dispose()
+            }
+            # (A permanent neighbour's removal comes as a change to FAILED, then the deletion.)
+            @($events | Where-Object InterfaceName -NE 'vxa') | Should -BeNullOrEmpty
+            @($events | Where-Object { $_.Action -eq 'New' -and $_.Type -eq 'Fdb' -and "$($_.Object.MacAddress)" -eq '02:00:00:00:0a:02' }) | Should -HaveCount 1
+            @($events | Where-Object { $_.Action -eq 'Deleted' -and $_.Type -eq 'Neighbor' -and "$($_.Object.IPAddress)" -eq '10.9.0.1' }) | Should -HaveCount 1
+            @($events | Where-Object Type -EQ 'Fdb') | Should -HaveCount 1
+
+            # In the kernel, not after reading: a stream for vxa with room for a few notifications, not reading
+            # yet, while 2,000 FDB entries go onto vxb. Unfiltered they would overflow it (ENOBUFS, a resync).
+            $quiet = [OverlayNet.Netlink.Events.NetlinkEventStream]::Open('Fdb', "/run/netns/$n", $n, $null, 4096, $index)
+            try {
+                0..1999 | ForEach-Object { [pscustomobject]@{ MacAddress = '02:00:00:02:{0:x2}:{1:x2}' -f ($_ -shr 8), ($_ -band 255); Destination = '192.0.2.3' } } |
+                    Add-BridgeFdbEntry -NetNamespace $n -InterfaceName vxb | Out-Null
+                Add-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:0a:03 -InterfaceName vxa -Destination 192.0.2.1 | Out-Null
+                $quiet.Start()
+                $e = $null
+                Wait-Until -TimeoutSeconds 30 -Because "vxa's entry to come through" { $quiet.Events.TryRead([ref]$e) }
+                "$($e.Action) $($e.InterfaceName) $($e.Object.MacAddress)" | Should -Be 'New vxa 02:00:00:00:0a:03'
+                $quiet.ResyncCount | Should -Be 0
+            }
+            finally {
+                $quiet.Dispose()
+            }
+        }
+        finally {
+            Remove-TestNamespace $n
+        }
+    }
+
     It 'stops at Ctrl+C (StopProcessing) within moments, leaving no thread or socket' {
         $before = Get-EventThreadCount
         $ps = [powershell]::Create()

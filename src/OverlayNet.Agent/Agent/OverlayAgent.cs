@@ -78,9 +78,11 @@ public sealed class OverlayAgent : IDisposable
         int device = _schema.PrepareDevice(_rtnl);
         _kernel = new KernelVtep(_rtnl, device, manageRoutes: Options.Schema == AgentSchemaKind.Flannel);
         // Drift shows up as kernel events (an entry deleted by hand, a learned entry over ours): subscribe
-        // before the first compare so nothing between the dump and the watch is missed.
+        // before the first compare so nothing between the dump and the watch is missed. Only the device's: the
+        // kernel drops the rest of the host's neighbour and FDB traffic before it reaches the agent.
         _events = NetlinkEventStream.Start(NetlinkEventTypes.Neighbor | NetlinkEventTypes.Fdb
-            | (Options.Schema == AgentSchemaKind.Flannel ? NetlinkEventTypes.Route : NetlinkEventTypes.None), path, Options.NetNamespace);
+            | (Options.Schema == AgentSchemaKind.Flannel ? NetlinkEventTypes.Route : NetlinkEventTypes.None), path, Options.NetNamespace,
+            interfaceIndex: device);
         Lease = GrantLease();
         _schema.Register(Lease, _emit);
         ListAndSync("start");

@@ -45,8 +45,11 @@ internal sealed class EventSocket : IDisposable
         _wakeFd = wakeFd;
     }
 
-    /// <summary>Opens the socket in the namespace at <paramref name="nsPath"/> (null: the caller's) and joins <paramref name="groups"/>.</summary>
-    public static EventSocket Open(string? nsPath, IEnumerable<int> groups, int receiveBufferBytes = 0)
+    /// <summary>
+    /// Opens the socket in the namespace at <paramref name="nsPath"/> (null: the caller's) and joins <paramref name="groups"/>;
+    /// with <paramref name="interfaceIndex"/>, other interfaces' address, neighbour and FDB notifications are dropped in the kernel.
+    /// </summary>
+    public static EventSocket Open(string? nsPath, IEnumerable<int> groups, int receiveBufferBytes = 0, int interfaceIndex = 0)
     {
         if (receiveBufferBytes <= 0) receiveBufferBytes = ReceiveBufferBytes;
         int fd = NetNamespaceRunner.Run(nsPath, () => Native.NetlinkSocket(Protocol.Nl.NETLINK_ROUTE));
@@ -62,6 +65,8 @@ internal sealed class EventSocket : IDisposable
             {
                 Native.SetSockOptInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, receiveBufferBytes, ignoreError: true);
             }
+            // The filter before the groups: nothing unfiltered is ever queued.
+            if (interfaceIndex > 0) InterfaceFilter.Attach(fd, interfaceIndex);
             foreach (int g in groups) Native.AddMembership(fd, g);
             wake = Native.EventFd();
             return new EventSocket(fd, wake);

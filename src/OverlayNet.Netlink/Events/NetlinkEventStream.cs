@@ -53,12 +53,15 @@ public sealed class NetlinkEventStream : IDisposable
     public string? NetNamespace { get; }
     /// <summary>Ends when the stream stops: normally after <see cref="Dispose"/>, with an error when the namespace was deleted.</summary>
     public Task Completion => _completion.Task;
+    /// <summary>The one interface whose addresses, neighbours, FDB entries and routes are watched; 0: all of them.</summary>
+    public int InterfaceIndex { get; }
     /// <summary>How many Resync rounds (ENOBUFS) the stream went through.</summary>
     public int ResyncCount { get; private set; }
 
-    private NetlinkEventStream(NetlinkEventTypes types, string? nsPath, string? nsName, ChannelWriter<NetlinkEvent>? output, int receiveBufferBytes)
+    private NetlinkEventStream(NetlinkEventTypes types, string? nsPath, string? nsName, ChannelWriter<NetlinkEvent>? output, int receiveBufferBytes, int interfaceIndex)
     {
         Types = types;
+        InterfaceIndex = interfaceIndex;
         NetNamespace = nsName;
         _nsPath = nsPath;
         if (output == null)
@@ -75,7 +78,7 @@ public sealed class NetlinkEventStream : IDisposable
         }
         _nsInode = nsPath == null ? null : NetNamespaceStore.TryGetInode(nsPath)
             ?? throw new NetNamespaceException($"'{nsPath}' is not a mounted network namespace.", 2);
-        _socket = EventSocket.Open(nsPath, RtnlGroups.For(types), receiveBufferBytes);
+        _socket = EventSocket.Open(nsPath, RtnlGroups.For(types), receiveBufferBytes, interfaceIndex);
         try
         {
             _dumper = RtnlClient.Open(nsPath, nsName);
@@ -95,9 +98,9 @@ public sealed class NetlinkEventStream : IDisposable
     /// reads the current state and starts streaming: <see cref="Open"/> and <see cref="Start()"/> in one.
     /// </summary>
     public static NetlinkEventStream Start(NetlinkEventTypes types, string? nsPath = null, string? nsName = null,
-        ChannelWriter<NetlinkEvent>? output = null)
+        ChannelWriter<NetlinkEvent>? output = null, int interfaceIndex = 0)
     {
-        NetlinkEventStream stream = Open(types, nsPath, nsName, output);
+        NetlinkEventStream stream = Open(types, nsPath, nsName, output, 0, interfaceIndex);
         stream.Start();
         return stream;
     }
@@ -108,15 +111,19 @@ public sealed class NetlinkEventStream : IDisposable
     /// left open) when the namespace does not exist. Events go to <see cref="Events"/>, or to
     /// <paramref name="output"/> when given (several streams can share one; the stream never completes it:
     /// watch <see cref="Completion"/> instead). <paramref name="receiveBufferBytes"/> (0: 32 MiB) is how many
-    /// unread notifications the kernel keeps before it drops them and the stream resyncs.
+    /// unread notifications the kernel keeps before it drops them and the stream resyncs. With
+    /// <paramref name="interfaceIndex"/>, only that interface's addresses, neighbours, FDB entries and routes are
+    /// read and reported (links and rules all): the first three are filtered in the kernel, so a stream for one
+    /// device costs nothing when the rest of the host is busy.
     /// </summary>
     public static NetlinkEventStream Open(NetlinkEventTypes types, string? nsPath = null, string? nsName = null,
-        ChannelWriter<NetlinkEvent>? output = null, int receiveBufferBytes = 0)
+        ChannelWriter<NetlinkEvent>? output = null, int receiveBufferBytes = 0, int interfaceIndex = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(interfaceIndex);
         if (types == NetlinkEventTypes.None || (types & ~NetlinkEventTypes.All) != 0)
             throw new ArgumentException($"'{types}' names no event type to watch.", nameof(types));
         ArgumentOutOfRangeException.ThrowIfNegative(receiveBufferBytes);
-        return new NetlinkEventStream(types, nsPath, nsName ?? nsPath, output, receiveBufferBytes);
+        return new NetlinkEventStream(types, nsPath, nsName ?? nsPath, output, receiveBufferBytes, interfaceIndex);
     }
 
     /// <summary>Starts reading notifications (once; later calls do nothing).</summary>
@@ -154,16 +161,26 @@ public sealed class NetlinkEventStream : IDisposable
             if (Wants(t)) yield return t;
     }
 
-    private List<object> DumpTable(NetlinkEventType type) => type switch
+    private List<object> DumpTable(NetlinkEventType type)
     {
-        NetlinkEventType.Link => [.. _dumper.GetLinks()],
-        NetlinkEventType.Address => [.. _dumper.GetAddresses()],
-        NetlinkEventType.Route => [.. _dumper.GetRoutes(null, RouteTables.Unspec)],
-        NetlinkEventType.Neighbor => [.. _dumper.GetNeighbors(), .. _dumper.GetNeighbors(proxy: true)],
-        NetlinkEventType.Fdb => [.. _dumper.GetFdbEntries()],
-        NetlinkEventType.Rule => [.. _dumper.GetRules()],
-        _ => [],
-    };
+        int i = InterfaceIndex;
+        List<object> all = type switch
+        {
+            NetlinkEventType.Link => [.. _dumper.GetLinks()],
+            NetlinkEventType.Address => [.. _dumper.GetAddresses(null, i)],
+            NetlinkEventType.Route => [.. _dumper.GetRoutes(null, RouteTables.Unspec)],
+            NetlinkEventType.Neighbor => [.. _dumper.GetNeighbors(false, null, i), .. _dumper.GetNeighbors(true, null, i)],
+            NetlinkEventType.Fdb => [.. _dumper.GetFdbEntries(i)],
+            NetlinkEventType.Rule => [.. _dumper.GetRules()],
+            _ => [],
+        };
+        if (i > 0 && type == NetlinkEventType.Route) all.RemoveAll(o => !OnInterface(o));
+        return all;
+    }
+
+    /// <summary>Whether an object is one the stream reports: every one, or (with an interface) that interface's, links and rules.</summary>
+    private bool OnInterface(object obj) =>
+        InterfaceIndex == 0 || obj is Link or IpRule || EventKeys.InterfaceIndex(obj) == InterfaceIndex;
 
     private void LoadTables()
     {
@@ -242,6 +259,7 @@ public sealed class NetlinkEventStream : IDisposable
     private void Handle(NetlinkMessage m)
     {
         if (EventDecoder.Decode(m, _links) is not EventDecoder.Decoded d) return;
+        if (!OnInterface(d.Obj)) return; // a route through another interface (the kernel filter passes routes)
         LearnLinks(d.Obj);
         EventDecoder.Name(d.Obj, _links, NetNamespace);
         if (d.Type is NetlinkEventType.L2Miss or NetlinkEventType.L3Miss)

@@ -72,6 +72,28 @@ internal static unsafe partial class Native
         return fd;
     }
 
+    public const int SO_ATTACH_FILTER = 26;
+
+    /// <summary>One classic BPF instruction (struct sock_filter).</summary>
+    public readonly record struct SockFilter(ushort Code, byte JumpTrue, byte JumpFalse, uint K);
+
+    private struct SockFprog
+    {
+        public ushort Length;
+        public SockFilter* Filter;
+    }
+
+    /// <summary>Attaches a classic BPF program to the socket (SO_ATTACH_FILTER); the kernel checks it.</summary>
+    public static void AttachFilter(int fd, SockFilter[] program)
+    {
+        fixed (SockFilter* p = program)
+        {
+            var fprog = new SockFprog { Length = (ushort)program.Length, Filter = p };
+            if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, (uint)sizeof(SockFprog)) < 0)
+                throw new ErrnoException("setsockopt(SO_ATTACH_FILTER)", errno);
+        }
+    }
+
     public static void SetSockOptInt(int fd, int level, int name, int value, bool ignoreError = false)
     {
         if (setsockopt(fd, level, name, &value, sizeof(int)) < 0 && !ignoreError)
