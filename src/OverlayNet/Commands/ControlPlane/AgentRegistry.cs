@@ -91,29 +91,35 @@ namespace OverlayNet.Commands
         }
 
         /// <summary>
-        /// How many events the job holds until Receive-Job takes them. An agent runs for days: without a bound,
-        /// a job nobody reads would keep every Applied/Removed event it ever wrote. The oldest go first.
+        /// How many events the job holds at least (and at most twice as many) until Receive-Job takes them. An
+        /// agent runs for days: without a bound, a job nobody reads would keep every Applied/Removed event it
+        /// ever wrote. The oldest go first.
         /// </summary>
         internal static int MaxBufferedEvents { get; set; } = 10_000;
 
         private int _dropWarned;
 
         /// <summary>
-        /// Adds an event to the job's output, dropping the oldest beyond <see cref="MaxBufferedEvents"/>. The
-        /// output is a list: dropping its first item moves all the others, so dropping one per event (one move
-        /// of 10,000 references for each of an agent's 2,000 writes a round) cost more than the writes. Over
-        /// the limit by a sixteenth, the newest <see cref="MaxBufferedEvents"/> are kept in one pass.
+        /// Adds an event to the job's output. Once it holds twice <see cref="MaxBufferedEvents"/>, the oldest are
+        /// dropped in one pass, down to <see cref="MaxBufferedEvents"/>. The output is a list that PowerShell
+        /// empties from the front: dropping one event per new one moved the whole list each time (slower than
+        /// the agent's kernel writes), and its ReadAll does the same per item. One pass per
+        /// <see cref="MaxBufferedEvents"/> events costs about one copy per event.
         /// </summary>
         public void AddEvent(AgentEvent ev)
         {
             Output.Add(PSObject.AsPSObject(ev));
             int max = MaxBufferedEvents;
-            if (Output.Count <= max + max / 16) return;
-            // ReadAll empties the collection; Receive-Job may take some in between, which only leaves fewer.
-            var all = Output.ReadAll();
-            for (int i = Math.Max(0, all.Count - max); i < all.Count; i++) Output.Add(all[i]);
+            if (Output.Count <= 2 * max) return;
+            // Copied by index, then cleared and added back. The trim comes only when nobody has been reading: a
+            // Receive-Job that runs in the middle of one may see an event twice or miss one.
+            int count = Output.Count, from = Math.Max(0, count - max);
+            var keep = new PSObject[count - from];
+            for (int i = from; i < count; i++) keep[i - from] = Output[i];
+            Output.Clear();
+            foreach (PSObject o in keep) Output.Add(o);
             if (Interlocked.Exchange(ref _dropWarned, 1) == 0)
-                Warning.Add(new WarningRecord($"The agent's job keeps its last {max} events: older ones were dropped. Receive-Job takes them as they come."));
+                Warning.Add(new WarningRecord($"The agent's job keeps its last {max} to {2 * max} events: older ones were dropped. Receive-Job takes them as they come."));
         }
 
         public void Run(Task loop)
