@@ -64,8 +64,17 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
     // A table entry is one value (destination, MAC, gateway): it satisfies the store only when equal.
     private static bool Same<T>(T want, T have) => EqualityComparer<T>.Default.Equals(want, have);
 
-    /// <summary>One applied (or refused) change, described as iproute2 would print it.</summary>
-    public readonly record struct Outcome(bool Removed, string Text, Exception? Error);
+    /// <summary>One applied (or refused) change; <see cref="Text"/> describes it as iproute2 would print it.</summary>
+    public readonly record struct Outcome(bool Removed, ChangeText Text, Exception? Error);
+
+    /// <summary>
+    /// "neigh 10.0.0.2 lladdr 02:42:…", kept as its parts and formatted by <see cref="ToString"/> when read
+    /// (a warning, an event someone looks at): not once per entry written.
+    /// </summary>
+    public readonly record struct ChangeText(string Kind, object Key, string Relation, object? Value, string Suffix = "")
+    {
+        public override string ToString() => $"{Kind} {Key} {Relation} {Value}{Suffix}";
+    }
 
     private RtnlBatch<int>? _batch;
 
@@ -76,10 +85,10 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
     /// </summary>
     public List<Outcome> Apply(Plan plan)
     {
-        var texts = new List<(bool Removed, string Text)>();
+        var texts = new List<(bool Removed, ChangeText Text)>(plan.Count);
         var errors = new Dictionary<int, Exception>();
         _batch ??= new RtnlBatch<int>(Rtnl);
-        void Queue(bool removed, string text, Func<int, IReadOnlyList<(int Tag, NetlinkException? Error)>> add)
+        void Queue(bool removed, ChangeText text, Func<int, IReadOnlyList<(int Tag, NetlinkException? Error)>> add)
         {
             texts.Add((removed, text));
             try { Collect(add(texts.Count - 1)); }
@@ -90,17 +99,17 @@ public sealed class KernelVtep(RtnlClient rtnl, int deviceIndex, bool manageRout
             foreach (var (tag, error) in done) if (error != null) errors[tag] = error;
         }
         foreach (var c in plan.Routes.Where(c => c.Action == ChangeAction.Remove))
-            Queue(true, $"route {c.Key} via {c.Before} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.Before!), RouteOperation.Delete, t));
+            Queue(true, new("route", c.Key, "via", c.Before, " onlink"), t => _batch.Add(RouteSpecFor(c.Key, c.Before!), RouteOperation.Delete, t));
         foreach (var c in plan.Fdb.Where(c => c.Action == ChangeAction.Remove))
-            Queue(true, $"fdb {c.Key} dst {c.Before}", t => _batch.Add(FdbSpecFor(c.Key, c.Before!), FdbOperation.Delete, t));
+            Queue(true, new("fdb", c.Key, "dst", c.Before), t => _batch.Add(FdbSpecFor(c.Key, c.Before!), FdbOperation.Delete, t));
         foreach (var c in plan.Neighbors.Where(c => c.Action == ChangeAction.Remove))
-            Queue(true, $"neigh {c.Key} lladdr {c.Before}", t => _batch.Add(NeighborSpecFor(c.Key, c.Before), NeighborOperation.Delete, t));
+            Queue(true, new("neigh", c.Key, "lladdr", c.Before), t => _batch.Add(NeighborSpecFor(c.Key, c.Before), NeighborOperation.Delete, t));
         foreach (var c in plan.Neighbors.Where(c => c.Action != ChangeAction.Remove))
-            Queue(false, $"neigh {c.Key} lladdr {c.After}", t => _batch.Add(NeighborSpecFor(c.Key, c.After), NeighborOperation.Replace, t));
+            Queue(false, new("neigh", c.Key, "lladdr", c.After), t => _batch.Add(NeighborSpecFor(c.Key, c.After), NeighborOperation.Replace, t));
         foreach (var c in plan.Fdb.Where(c => c.Action != ChangeAction.Remove))
-            Queue(false, $"fdb {c.Key} dst {c.After}", t => _batch.Add(FdbSpecFor(c.Key, c.After!), FdbOperation.Replace, t));
+            Queue(false, new("fdb", c.Key, "dst", c.After), t => _batch.Add(FdbSpecFor(c.Key, c.After!), FdbOperation.Replace, t));
         foreach (var c in plan.Routes.Where(c => c.Action != ChangeAction.Remove))
-            Queue(false, $"route {c.Key} via {c.After} onlink", t => _batch.Add(RouteSpecFor(c.Key, c.After!), RouteOperation.Replace, t));
+            Queue(false, new("route", c.Key, "via", c.After, " onlink"), t => _batch.Add(RouteSpecFor(c.Key, c.After!), RouteOperation.Replace, t));
         Collect(_batch.Complete());
         var outcomes = new List<Outcome>(texts.Count);
         for (int i = 0; i < texts.Count; i++)

@@ -82,7 +82,7 @@ public sealed class OverlayAgent : IDisposable
         // kernel drops the rest of the host's neighbour and FDB traffic before it reaches the agent.
         _events = NetlinkEventStream.Start(NetlinkEventTypes.Neighbor | NetlinkEventTypes.Fdb
             | (Options.Schema == AgentSchemaKind.Flannel ? NetlinkEventTypes.Route : NetlinkEventTypes.None), path, Options.NetNamespace,
-            interfaceIndex: device);
+            new KernelEventSink(device, OnDrift), interfaceIndex: device);
         Lease = GrantLease();
         _schema.Register(Lease, _emit);
         ListAndSync("start");
@@ -134,7 +134,7 @@ public sealed class OverlayAgent : IDisposable
                 continue;
             }
             if (o.Removed) Removed++; else Applied++;
-            _emit(new AgentEvent { HostName = Options.HostName, Action = o.Removed ? AgentAction.Removed : AgentAction.Applied, Detail = o.Text });
+            _emit(new AgentEvent { HostName = Options.HostName, Action = o.Removed ? AgentAction.Removed : AgentAction.Applied, DetailSource = o.Text });
         }
         AgentTrace.Step(Options.HostName, "emitted", _revision, plan.Count);
         return plan.Count;
@@ -213,24 +213,22 @@ public sealed class OverlayAgent : IDisposable
     }
 
     /// <summary>
-    /// Hands the watch loop every deletion or change on the device (and a learned FDB entry): it tells the
-    /// agent's own writes from someone else's (<see cref="KernelVtep.IsDrift"/>) and compares with a dump only for those.
+    /// Hands the watch loop an event that may be drift (see <see cref="KernelEventSink"/>, on the stream's
+    /// thread): it tells the agent's own writes from someone else's (<see cref="KernelVtep.IsDrift"/>) and
+    /// compares with a dump only for those.
     /// </summary>
+    private void OnDrift(NetlinkEvent e)
+    {
+        // Queued before the kick is read: the loop replaces the kick before it drains the queue, so no event is missed.
+        _kernelChanges.Enqueue(e);
+        Volatile.Read(ref _kick).TrySetResult();
+    }
+
+    /// <summary>Ends when the event stream does: at <paramref name="ct"/>, or with its error (the namespace deleted).</summary>
     private async Task ReadKernelEventsAsync(CancellationToken ct)
     {
         if (_events == null) return;
-        int device = _kernel!.DeviceIndex;
-        await foreach (NetlinkEvent e in _events.ReadAllAsync(ct).ConfigureAwait(false))
-        {
-            if (e.InterfaceIndex != device && e.Action != NetlinkEventAction.Resync) continue;
-            if (e.Action is NetlinkEventAction.Deleted or NetlinkEventAction.Changed or NetlinkEventAction.Resync
-                || (e.Action == NetlinkEventAction.New && e.Object is BridgeFdbEntry { State: not FdbState.Permanent }))
-            {
-                // Queued before the kick is read: the loop replaces the kick before it drains the queue, so no event is missed.
-                _kernelChanges.Enqueue(e);
-                Volatile.Read(ref _kick).TrySetResult();
-            }
-        }
+        await _events.Completion.WaitAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Lists and compares everything again; a failure is reported and left for the next round.</summary>

@@ -75,12 +75,15 @@ public sealed class OverlayNetAgentSchema(AgentOptions options, OverlayNetClient
         catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound) { } // expired already
     }
 
+    // How many remote endpoints the last desired table held: the next one is sized for as many.
+    private int _lastCount;
+
     public VtepTables Desired(IReadOnlyDictionary<string, string> keys, Action<string, string> malformed)
     {
         string hosts = OverlayNetSchema.HostsPrefix(_network);
         string endpoints = OverlayNetSchema.EndpointsPrefix(_network);
         var vteps = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
-        var eps = new List<OverlayEndpoint>();
+        var eps = new List<OverlayEndpoint>(keys.Count);
         _hosts.BeginPass();
         _endpoints.BeginPass();
         foreach (var (key, value) in keys)
@@ -94,7 +97,7 @@ public sealed class OverlayNetAgentSchema(AgentOptions options, OverlayNetClient
         }
         _hosts.EndPass();
         _endpoints.EndPass();
-        var t = new VtepTables();
+        var t = new VtepTables(_lastCount);
         foreach (OverlayEndpoint e in eps)
         {
             if (e.HostName == options.HostName) continue;
@@ -102,6 +105,7 @@ public sealed class OverlayNetAgentSchema(AgentOptions options, OverlayNetClient
             t.Fdb[e.MacAddress] = vtep;
             t.Neighbors[e.IPAddress] = e.MacAddress;
         }
+        _lastCount = t.Fdb.Count;
         return t;
     }
 }

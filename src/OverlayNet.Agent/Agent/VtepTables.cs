@@ -7,10 +7,12 @@ namespace OverlayNet.Agent.Agent;
 /// VTEP address), neighbours by IP (→ MAC), routes by prefix (→ on-link gateway; the flannel schema only).
 /// Used for both sides of the reconcile: built from the store (desired) and dumped from the kernel (actual).
 /// </summary>
-public sealed class VtepTables
+public sealed class VtepTables(int capacity = 0)
 {
-    public Dictionary<MacAddress, IPAddress> Fdb { get; } = [];
-    public Dictionary<IPAddress, MacAddress> Neighbors { get; } = [];
+    // Sized up front when the size is known (the last desired table): rebuilt once per watch response, tables
+    // grown from empty were a good part of what an agent allocates.
+    public Dictionary<MacAddress, IPAddress> Fdb { get; } = new(capacity);
+    public Dictionary<IPAddress, MacAddress> Neighbors { get; } = new(capacity);
     public Dictionary<IpPrefix, IPAddress> Routes { get; } = [];
 
     public int Count => Fdb.Count + Neighbors.Count + Routes.Count;

@@ -26,7 +26,14 @@ namespace OverlayNet
         public DateTime Time { get; init; } = DateTime.Now;
         public string HostName { get; init; } = "";
         public AgentAction Action { get; init; }
-        public string Detail { get; init; } = "";
+        private string? _detail;
+        private object? _detailSource;
+        public string Detail { get => _detail ??= _detailSource?.ToString() ?? ""; init => _detail = value; }
+        /// <summary>
+        /// What <see cref="Detail"/> says, made into text only when someone reads it: an agent reports every
+        /// entry it writes, thousands a round, which a job nobody reads would otherwise format in vain.
+        /// </summary>
+        internal object? DetailSource { init => _detailSource = value; }
         /// <summary>Lease events of the flannel schema: the subnet this host holds.</summary>
         public string? Subnet { get; init; }
         public override string ToString() => $"{HostName} {Action} {Detail}";

@@ -38,4 +38,25 @@ public static class StateDiff
             if (!wanted.Contains(k)) changes.Add(new(ChangeAction.Remove, k, have[k], default));
         return changes;
     }
+
+    /// <summary>
+    /// The same difference for two tables that are dictionaries already (the agent's, once per watch
+    /// response): their keys are unique by construction, so nothing is copied into a lookup of its own.
+    /// </summary>
+    public static List<StateChange<TKey, TValue>> Compute<TKey, TValue>(
+        IReadOnlyDictionary<TKey, TValue> desired,
+        IReadOnlyDictionary<TKey, TValue> actual,
+        Func<TValue, TValue, bool> satisfies)
+        where TKey : notnull
+    {
+        var changes = new List<StateChange<TKey, TValue>>();
+        foreach (var (k, want) in desired)
+        {
+            if (!actual.TryGetValue(k, out TValue? got)) changes.Add(new(ChangeAction.Create, k, default, want));
+            else if (!satisfies(want, got)) changes.Add(new(ChangeAction.Update, k, got, want));
+        }
+        foreach (var (k, got) in actual)
+            if (!desired.ContainsKey(k)) changes.Add(new(ChangeAction.Remove, k, got, default));
+        return changes;
+    }
 }

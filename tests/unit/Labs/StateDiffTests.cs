@@ -18,6 +18,21 @@ public class StateDiffTests
     }
 
     [Fact]
+    public void DictionariesGiveTheSameChangesInTheSameOrder()
+    {
+        // The agent's overload (no copies): same answer as the general one for the same tables.
+        var desired = new Dictionary<string, int> { ["a"] = 1, ["b"] = 2, ["c"] = 3, ["e"] = 4 };
+        var actual = new Dictionary<string, int> { ["d"] = 9, ["b"] = 5, ["c"] = 3, ["f"] = 6 };
+        var fast = StateDiff.Compute(desired, actual, (d, a) => d == a);
+        var general = StateDiff.Compute(desired.AsEnumerable(), actual.AsEnumerable(), (d, a) => d == a);
+        Assert.Equal(
+            [(ChangeAction.Create, "a", 0, 1), (ChangeAction.Update, "b", 5, 2), (ChangeAction.Create, "e", 0, 4),
+             (ChangeAction.Remove, "d", 9, 0), (ChangeAction.Remove, "f", 6, 0)],
+            fast.Select(c => (c.Action, c.Key, c.Before, c.After)));
+        Assert.Equal(general, fast);
+    }
+
+    [Fact]
     public void NothingToDoWhenSatisfied()
     {
         Assert.Empty(StateDiff.Compute([P("a", 1)], [P("a", 1)], (d, a) => d == a));
