@@ -11,6 +11,9 @@
     (a neighbour and an FDB entry for each endpoint on the other hosts). Goal: OverlayNet <= 0.5x the
     reference and under 1 s.
 
+    Also printed: each side's CPU time over its phase (the agents' pwsh processes; the reference's etcdctl,
+    awk, ip and bridge), read from /proc.
+
     Two clocks, same definition. "events": the time of the last host's last change on its device, from
     kernel notifications read in this process (exact to the event). "polled": when a poll every 5 ms (three
     hosts, two dumps each, counted in PowerShell) first sees every host complete; one round of that poll takes
@@ -165,6 +168,23 @@ st == 2 {
     $zero = @{}; foreach ($h in $hosts) { $zero[$h.Name] = 0 }
     Start-Sleep -Seconds 1   # the reference watchers connect
 
+    # CPU time of each side's processes (user + system, from /proc): the three agents' pwsh processes, and the
+    # reference's etcdctl, awk, ip and bridge under each bash. Read around each phase: what absorbing the
+    # burst cost each side, whatever the clocks say about when it was done.
+    $refPids = @(foreach ($p in $refProcesses) {
+        foreach ($k in @(& ps -o pid= --ppid $p.Id 2>$null)) { [int]"$k".Trim() }
+        foreach ($k in @(& ps -o pid= --ppid $p.Id 2>$null)) { foreach ($g in @(& ps -o pid= --ppid ([int]"$k".Trim()) 2>$null)) { [int]"$g".Trim() } }
+    })
+    $clockTicks = [double](& getconf CLK_TCK)
+    function Get-CpuMs([int[]] $Pids) {
+        $ticks = 0
+        foreach ($id in $Pids) {
+            try { $f = ((Get-Content "/proc/$id/stat" -Raw -ErrorAction Stop) -split '\) ', 2)[1] -split ' '; $ticks += [long]$f[11] + [long]$f[12] } catch { }
+        }
+        $ticks * 1000 / $clockTicks
+    }
+    $agentPids = @($agentProcesses.Values | ForEach-Object Id)
+
     # Where each agent's time went around the ack (Stopwatch ticks are CLOCK_MONOTONIC: the same in every process).
     function Show-Breakdown([string] $Case, [long] $AckTs, [long] $From, [long] $To) {
         $marks = @(foreach ($h in $hosts) {
@@ -194,6 +214,7 @@ st == 2 {
         $r = [ordered]@{}
         Clear-Events
         $r.JoinsFrom = [Diagnostics.Stopwatch]::GetTimestamp()
+        $cpu = Get-CpuMs $agentPids
         $sw = [Diagnostics.Stopwatch]::StartNew()
         # The cmdlet writes its output after its last transaction: the first object out marks the last ack.
         $endpoints | Add-OverlayEndpoint -EtcdEndpoint $etcd | ForEach-Object -Begin { $first = $true } -Process {
@@ -201,6 +222,8 @@ st == 2 {
         }
         $r.JoinPolled = Wait-Hosts vx1 $expected
         $r.Join = Get-EventSeconds vx1 $ack
+        $r.JoinCpu = (Get-CpuMs $agentPids) - $cpu
+        $cpu = Get-CpuMs $refPids
 
         Clear-Events
         $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -209,9 +232,11 @@ st == 2 {
         $r.JoinWriteRef = $sw.Elapsed.TotalSeconds
         $r.JoinRefPolled = Wait-Hosts vxr $expected
         $r.JoinRef = Get-EventSeconds vxr $ack
+        $r.JoinRefCpu = (Get-CpuMs $refPids) - $cpu
 
         Clear-Events
         $r.LeavesFrom = [Diagnostics.Stopwatch]::GetTimestamp()
+        $cpu = Get-CpuMs $agentPids
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $endpoints | Remove-OverlayEndpoint -EtcdEndpoint $etcd
         $ack = [datetime]::Now
@@ -219,6 +244,8 @@ st == 2 {
         $r.LeaveWrite = $sw.Elapsed.TotalSeconds
         $r.LeavePolled = Wait-Hosts vx1 $zero
         $r.Leave = Get-EventSeconds vx1 $ack
+        $r.LeaveCpu = (Get-CpuMs $agentPids) - $cpu
+        $cpu = Get-CpuMs $refPids
 
         Clear-Events
         $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -227,6 +254,7 @@ st == 2 {
         $r.LeaveWriteRef = $sw.Elapsed.TotalSeconds
         $r.LeaveRefPolled = Wait-Hosts vxr $zero
         $r.LeaveRef = Get-EventSeconds vxr $ack
+        $r.LeaveRefCpu = (Get-CpuMs $refPids) - $cpu
         $r.End = [Diagnostics.Stopwatch]::GetTimestamp()
         [pscustomobject]$r
     }
@@ -239,7 +267,7 @@ st == 2 {
         $s = [double[]]($Values | Sort-Object)
         if ($s.Count % 2) { $s[[int][Math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
     }
-    function New-Row([string] $Case, [string] $Clock, [string] $Ours, [string] $Ref, [string] $Write, [string] $WriteRef) {
+    function New-Row([string] $Case, [string] $Clock, [string] $Ours, [string] $Ref, [string] $Write, [string] $WriteRef, [string] $Cpu) {
         $o = Get-Median ($measured.$Ours); $f = Get-Median ($measured.$Ref)
         $range = { param($n) '{0:N3}-{1:N3}' -f ($measured.$n | Measure-Object -Minimum).Minimum, ($measured.$n | Measure-Object -Maximum).Maximum }
         [pscustomobject]@{
@@ -248,14 +276,15 @@ st == 2 {
             'OverlayNet s' = [Math]::Round($o, 3); 'Range' = & $range $Ours
             'Reference s' = [Math]::Round($f, 3); 'Range ' = & $range $Ref
             Ratio = if ($f -gt 0) { [Math]::Round($o / $f, 2) } else { $null }
+            'CPU ms' = '{0:N0} / {1:N0}' -f (Get-Median ($measured."$Cpu")), (Get-Median ($measured."$($Cpu -replace 'Cpu$', 'RefCpu')"))
             'Round 0' = '{0:N3} / {1:N3}' -f $results[0].$Ours, $results[0].$Ref
         }
     }
     $rows = @(
-        New-Row "$Count joins" 'events' Join JoinRef JoinWrite JoinWriteRef
-        New-Row "$Count joins" 'polled' JoinPolled JoinRefPolled JoinWrite JoinWriteRef
-        New-Row "$Count leaves" 'events' Leave LeaveRef LeaveWrite LeaveWriteRef
-        New-Row "$Count leaves" 'polled' LeavePolled LeaveRefPolled LeaveWrite LeaveWriteRef
+        New-Row "$Count joins" 'events' Join JoinRef JoinWrite JoinWriteRef JoinCpu
+        New-Row "$Count joins" 'polled' JoinPolled JoinRefPolled JoinWrite JoinWriteRef JoinCpu
+        New-Row "$Count leaves" 'events' Leave LeaveRef LeaveWrite LeaveWriteRef LeaveCpu
+        New-Row "$Count leaves" 'polled' LeavePolled LeaveRefPolled LeaveWrite LeaveWriteRef LeaveCpu
     )
     if ($Breakdown) {
         # The agents write their marks when they stop: the last round's.
@@ -283,6 +312,8 @@ st == 2 {
     Write-Host "Median of $Rounds rounds after round 0 (OverlayNet / reference); load average $($load[0]) $($load[1]) $($load[2])."
     Write-Host 'From the last store ack until every host holds exactly its entries: "events" is the time of the last'
     Write-Host 'host''s last change on its device (kernel notifications); "polled" is when a poll every 5 ms saw it.'
+    Write-Host '"CPU ms": user + system time of the three agents / of the reference''s etcdctl, awk, ip and bridge'
+    Write-Host 'processes over each side''s phase (writes and wait), from /proc.'
     Write-Host 'Goal: ratio <= 0.5 and OverlayNet under 1 s.'
     $rows
 }
