@@ -20,7 +20,10 @@
     tens of ms itself, so it mostly measures the poll. Each host's agent runs in a pwsh of its own, as the
     reference's etcdctl, awk, ip and bridge are processes of their own: neither side shares this process's
     threads and garbage collector with the measuring. Round 0 is reported apart (the agents' code still on
-    the JIT's first tier); the table gives the median and the range of -Rounds rounds after it.
+    the JIT's first tier); the table gives the median and the range of -Rounds rounds after it. An agent is a
+    daemon: in a fresh pwsh its first rounds also pay for the runtime's tier-up (a few thousand methods compiled
+    again, 200-350 ms of CPU per phase for the three agents against about 70 ms once done), so the default of
+    20 rounds gives a median of mostly warm rounds; -Rounds 5 shows the first ones.
     -Breakdown prints, per round and host, which member the agent watches, how many watch responses came
     before the writer had its last ack, and when the last one came in and its kernel batch was acked.
 #>
@@ -28,7 +31,7 @@ param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/OverlayNet'),
     [int] $Count = 1000,
     # Measured rounds after the first (the agents' first round is reported on its own).
-    [int] $Rounds = 5,
+    [int] $Rounds = 20,
     # Also print where each agent's time went after the last store ack (watch response in, diff, kernel ack).
     [switch] $Breakdown
 )
