@@ -73,6 +73,21 @@ BeforeAll {
                 $f = -split $_; $f[1] -eq '0' -and $f[3] -ne '00000000' }).Count
     }
 
+    function Read-UntilDone($Stream, [int] $TimeoutSeconds) {
+        <# The stream's events up to a link whose alias is "done" (the marker that everything before it is in), other links left out. #>
+        $events = [System.Collections.Generic.List[object]]::new()
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        $e = $null
+        while ([DateTime]::UtcNow -lt $deadline) {
+            while ($Stream.Events.TryRead([ref]$e)) {
+                if ($e.Type -ne 'Link') { $events.Add($e) }
+                elseif ($e.Object.Alias -eq 'done') { return , $events }
+            }
+            [void]$Stream.Events.WaitToReadAsync([Threading.CancellationToken]::None).AsTask().Wait(1000)
+        }
+        return , $events
+    }
+
     function Get-EventThreadCount {
         <# Threads of this process named by NetlinkEventStream (Linux keeps the first 15 bytes of the name). #>
         @(Get-Content "/proc/$PID/task/*/comm" -ErrorAction SilentlyContinue | Where-Object { $_ -like 'netlink events*' }).Count
@@ -273,16 +288,7 @@ Describe 'Watch-NetlinkEvent' {
                     Add-BridgeFdbEntry -NetNamespace $n -InterfaceName vxr | Out-Null
                 $stream.Start()
                 Set-IpLink -NetNamespace $n -Name lo -Alias 'done'
-                $events = [System.Collections.Generic.List[object]]::new()
-                $deadline = [DateTime]::UtcNow.AddSeconds(60)
-                $e = $null
-                :read while ([DateTime]::UtcNow -lt $deadline) {
-                    while ($stream.Events.TryRead([ref]$e)) {
-                        if ($e.Type -eq 'Link') { if ($e.Object.Alias -eq 'done') { break read } else { continue } }
-                        $events.Add($e)
-                    }
-                    [void]$stream.Events.WaitToReadAsync([Threading.CancellationToken]::None).AsTask().Wait(1000)
-                }
+                $events = Read-UntilDone $stream 60
             }
             finally {
                 $stream.Dispose()
@@ -328,18 +334,9 @@ Describe 'Watch-NetlinkEvent' {
                 Add-BridgeFdbEntry -NetNamespace $n -MacAddress 02:00:00:00:0a:02 -InterfaceName vxa -Destination 192.0.2.1 | Out-Null
                 Remove-IpNeighbor -NetNamespace $n -IPAddress 10.9.0.1 -InterfaceName vxa
                 Set-IpLink -NetNamespace $n -Name vxb -Alias 'done'
-                $events = [System.Collections.Generic.List[object]]::new()
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                $e = $null
-                :read while ([DateTime]::UtcNow -lt $deadline) {
-                    while ($stream.Events.TryRead([ref]$e)) {
-                        # Links are all reported: vxb's alias is the marker that everything before it is in.
-                        if ($e.Type -eq 'Link') { if ($e.Object.Alias -eq 'done') { break read } else { continue } }
-                        if ($e.Type -eq 'Neighbor' -and "$($e.Object.IPAddress)" -notlike '10.9.*') { continue }
-                        $events.Add($e)
-                    }
-                    [void]$stream.Events.WaitToReadAsync([Threading.CancellationToken]::None).AsTask().Wait(1000)
-                }
+                # Links are all reported: vxb's alias is the marker that everything before it is in.
+                $all = Read-UntilDone $stream 30
+                $events = @($all | Where-Object { $_.Type -ne 'Neighbor' -or "$($_.Object.IPAddress)" -like '10.9.*' })
             }
             finally {
                 $stream.Dispose()
