@@ -174,10 +174,10 @@ st == 2 {
     # CPU time of each side's processes (user + system, from /proc): the three agents' pwsh processes, and the
     # reference's etcdctl, awk, ip and bridge under each bash. Read around each phase: what absorbing the
     # burst cost each side, whatever the clocks say about when it was done.
-    $refPids = @(foreach ($p in $refProcesses) {
-        foreach ($k in @(& ps -o pid= --ppid $p.Id 2>$null)) { [int]"$k".Trim() }
-        foreach ($k in @(& ps -o pid= --ppid $p.Id 2>$null)) { foreach ($g in @(& ps -o pid= --ppid ([int]"$k".Trim()) 2>$null)) { [int]"$g".Trim() } }
-    })
+    function Get-DescendantPids([int] $Parent) {
+        foreach ($k in @(& ps -o pid= --ppid $Parent 2>$null)) { $kid = [int]"$k".Trim(); $kid; Get-DescendantPids $kid }
+    }
+    $refPids = @(foreach ($p in $refProcesses) { Get-DescendantPids $p.Id })
     $clockTicks = [double](& getconf CLK_TCK)
     function Get-CpuMs([int[]] $Pids) {
         $ticks = 0

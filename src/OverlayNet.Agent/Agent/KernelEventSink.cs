@@ -9,17 +9,17 @@ namespace OverlayNet.Agent.Agent;
 /// <see cref="TryWrite"/>, which keeps the few that can be drift and drops the rest on the spot. A channel
 /// read by an async loop woke a thread-pool thread for nearly every burst of the agent's own writes (two
 /// notifications per entry), only to throw the events away; on a 2-core host that waking and the pool's
-/// spinning before it sleeps again cost more than the writes.
+/// spinning before it sleeps again cost more than the writes. The stream is opened for the agent's device
+/// (<see cref="NetlinkEventStream.InterfaceIndex"/>), so every event here is about that device or a Resync.
 /// </summary>
-internal sealed class KernelEventSink(int deviceIndex, Action<NetlinkEvent> drift) : ChannelWriter<NetlinkEvent>
+internal sealed class KernelEventSink(Action<NetlinkEvent> drift) : ChannelWriter<NetlinkEvent>
 {
     /// <summary>
-    /// Keeps every deletion or change on the device, a learned (not permanent) FDB entry, and a Resync (lost
-    /// notifications); <see cref="KernelVtep.IsDrift"/> then tells the agent's own writes from someone else's.
+    /// Keeps every deletion or change, a learned (not permanent) FDB entry, and a Resync (lost notifications);
+    /// <see cref="KernelVtep.IsDrift"/> then tells the agent's own writes from someone else's.
     /// </summary>
     public override bool TryWrite(NetlinkEvent e)
     {
-        if (e.InterfaceIndex != deviceIndex && e.Action != NetlinkEventAction.Resync) return true;
         if (e.Action is NetlinkEventAction.Deleted or NetlinkEventAction.Changed or NetlinkEventAction.Resync
             || (e.Action == NetlinkEventAction.New && e.Object is BridgeFdbEntry { State: not FdbState.Permanent }))
             drift(e);

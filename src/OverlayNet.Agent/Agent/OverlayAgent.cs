@@ -82,7 +82,7 @@ public sealed class OverlayAgent : IDisposable
         // kernel drops the rest of the host's neighbour and FDB traffic before it reaches the agent.
         _events = NetlinkEventStream.Start(NetlinkEventTypes.Neighbor | NetlinkEventTypes.Fdb
             | (Options.Schema == AgentSchemaKind.Flannel ? NetlinkEventTypes.Route : NetlinkEventTypes.None), path, Options.NetNamespace,
-            new KernelEventSink(device, OnDrift), interfaceIndex: device);
+            new KernelEventSink(OnDrift), interfaceIndex: device);
         Lease = GrantLease();
         _schema.Register(Lease, _emit);
         ListAndSync("start");
