@@ -144,7 +144,10 @@ public sealed unsafe partial class TunForwarder
         }
     }
 
-    /// <summary>UDP → TUN with offloads: receives merged datagrams, writes runs of one TCP flow as one super-packet.</summary>
+    /// <summary>
+    /// UDP → TUN with offloads: receives merged datagrams, writes runs of one TCP flow as one super-packet (see
+    /// <see cref="DatagramRuns"/>; a run may span the messages of one receive).
+    /// </summary>
     // Fully optimised on first call: the loop never returns, so its precompiled (ReadyToRun) code would never be
     // replaced by the tiered JIT's optimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -153,6 +156,10 @@ public sealed unsafe partial class TunForwarder
         int socket = _sockets[queue];
         int batch = Options.BatchSize;
         using var slab = new PacketSlab(batch);
+        // Every datagram of one receive, in order (UDP_GRO merges at most 64 into a message), and by message the
+        // peer it came from: a datagram's Sender is the first message of its peer's unbroken sequence.
+        var datagrams = new Datagram[batch * MaxGroSegments];
+        var peers = new ForwarderRoute?[batch];
         Libc.IoVec* iov = stackalloc Libc.IoVec[MaxRun + 1];
         byte* virtio = stackalloc byte[VirtioNetHeader.Size];
         Libc.PollFd* fds = stackalloc Libc.PollFd[2];
@@ -167,7 +174,7 @@ public sealed unsafe partial class TunForwarder
                 h.Control = slab.Control(i);
                 h.ControlLength = Libc.CMsgIntSpace;
             }
-            int n = ReceiveBatch(socket, slab.Messages, batch);
+            int n = ReceiveBatch(socket, slab.Messages, batch), count = 0, sender = -1;
             for (int i = 0; i < n; i++)
             {
                 int length = (int)slab.Messages[i].Length;
@@ -178,10 +185,17 @@ public sealed unsafe partial class TunForwarder
                     Interlocked.Add(ref Drops.UnknownPeerCount, (length + stride - 1) / Math.Max(stride, 1));
                     continue;
                 }
-                WriteDatagrams(queue, peer, slab.Buffer(i), length, stride, iov, virtio);
+                if (sender < 0 || !ReferenceEquals(peers[sender], peer)) peers[sender = i] = peer;
+                byte* data = slab.Buffer(i);
+                for (int offset = 0; offset < length && count < datagrams.Length; offset += stride)
+                    datagrams[count++] = new Datagram(data + offset, Math.Min(stride, length - offset), sender);
             }
+            WriteDatagrams(queue, datagrams.AsSpan(0, count), peers, iov, virtio);
         }
     }
+
+    /// <summary>Most datagrams one UDP_GRO message carries (the kernel's UDP_GRO_CNT_MAX).</summary>
+    private const int MaxGroSegments = 64;
 
     /// <summary>The segment size of a datagram UDP_GRO merged (its control message), or null for a single one.</summary>
     private static int? GroSegmentSize(Libc.MsgHdr* h)
@@ -193,44 +207,37 @@ public sealed unsafe partial class TunForwarder
     }
 
     /// <summary>
-    /// Writes the datagrams of one receive (back to back, <paramref name="stride"/> bytes each but the last) into
-    /// the TUN device: each run of TCP segments that <see cref="TcpCoalescer"/> allows to merge as one GSO
-    /// super-packet, everything else one packet per write.
+    /// Writes the datagrams of one receive into the TUN device, in order: each run <see cref="DatagramRuns"/>
+    /// finds as one GSO super-packet, every other datagram as one packet.
     /// </summary>
-    private void WriteDatagrams(int queue, ForwarderRoute peer, byte* data, int length, int stride, Libc.IoVec* iov, byte* virtio)
+    private void WriteDatagrams(int queue, ReadOnlySpan<Datagram> datagrams, ForwarderRoute?[] peers, Libc.IoVec* iov, byte* virtio)
     {
         iov[0] = new Libc.IoVec { Base = virtio, Length = VirtioNetHeader.Size };
-        int offset = 0;
-        while (offset < length)
+        int next = 0;
+        while (next < datagrams.Length)
         {
-            int first = Math.Min(stride, length - offset);
-            var head = new Span<byte>(data + offset, first);
+            Datagram first = datagrams[next];
+            Span<byte> head = first.Bytes;
             if (!IpPackets.IsValid(head))
             {
                 Interlocked.Increment(ref Drops.MalformedCount);
-                offset += first;
+                next++;
                 continue;
             }
-            iov[1] = new Libc.IoVec { Base = data + offset, Length = (nuint)first };
-            int end = offset + first, packets = 1;
-            VirtioNetHeader header = default;
-            if (TcpCoalescer.IsCandidate(head, out int headers))
+            int packets = DatagramRuns.Next(datagrams, next, MaxRun, out int headers, out int segmentPayload, out int runPayload);
+            iov[1] = new Libc.IoVec { Base = first.Data, Length = (nuint)first.Length };
+            long bytes = first.Length;
+            for (int k = 1; k < packets; k++)
             {
-                int segmentPayload = first - headers, runPayload = segmentPayload;
-                ReadOnlySpan<byte> last = head;
-                while (end < length && packets < MaxRun && TcpCoalescer.CanExtend(last, headers, segmentPayload))
-                {
-                    var next = new ReadOnlySpan<byte>(data + end, Math.Min(stride, length - end));
-                    if (!TcpCoalescer.CanAppend(head, headers, segmentPayload, runPayload, next)) break;
-                    packets++;
-                    iov[packets] = new Libc.IoVec { Base = data + end + headers, Length = (nuint)(next.Length - headers) };
-                    runPayload += next.Length - headers;
-                    end += next.Length;
-                    last = next;
-                }
-                if (packets > 1) header = TcpCoalescer.Finish(head, headers, segmentPayload, runPayload, TcpCoalescer.Flags(last));
+                Datagram d = datagrams[next + k];
+                iov[k + 1] = new Libc.IoVec { Base = d.Data + headers, Length = (nuint)(d.Length - headers) };
+                bytes += d.Length;
             }
+            VirtioNetHeader header = packets > 1
+                ? TcpCoalescer.Finish(head, headers, segmentPayload, runPayload, TcpCoalescer.Flags(datagrams[next + packets - 1].Bytes))
+                : default;
             header.Write(new Span<byte>(virtio, VirtioNetHeader.Size));
+            ForwarderRoute peer = peers[first.Sender]!;
             if (Libc.WriteV(TunFor(head, queue), iov, packets + 1) < 0)
             {
                 int errno = Libc.Errno;
@@ -239,9 +246,9 @@ public sealed unsafe partial class TunForwarder
             }
             else
             {
-                Routes.CountedRoute(peer, head).CountReceived(packets, end - offset);
+                Routes.CountedRoute(peer, head).CountReceived(packets, bytes);
             }
-            offset = end;
+            next += packets;
         }
     }
 }

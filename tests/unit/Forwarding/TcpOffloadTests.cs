@@ -197,25 +197,56 @@ public class TcpOffloadTests
 
     // ---- coalescing ----
 
-    /// <summary>Merges the run at the start of <paramref name="segments"/> as the receive loop does: the merged packet, its virtio header and how many segments it took.</summary>
-    private static (byte[] Packet, VirtioNetHeader Header, int Merged) Coalesce(List<byte[]> segments)
+    /// <summary>
+    /// Merges the run at the start of <paramref name="segments"/> as the receive loop does: the datagrams back to
+    /// back in one buffer, split into runs by <see cref="DatagramRuns"/>, each from sender
+    /// <paramref name="senders"/>[i] (0 by default). Returns the merged packet, its virtio header and how many
+    /// segments it took.
+    /// </summary>
+    private static unsafe (byte[] Packet, VirtioNetHeader Header, int Merged) Coalesce(List<byte[]> segments, int[]? senders = null)
     {
-        byte[] head = (byte[])segments[0].Clone();
-        Assert.True(TcpCoalescer.IsCandidate(head, out int headers));
-        int segmentPayload = head.Length - headers, runPayload = segmentPayload, merged = 1;
-        byte[] last = head;
-        var payload = new List<byte>(head[headers..]);
-        foreach (byte[] next in segments.Skip(1))
+        Assert.True(TcpCoalescer.IsCandidate(segments[0], out _));
+        byte[] buffer = GC.AllocateArray<byte>(segments.Sum(s => s.Length), pinned: true);
+        var datagrams = new Datagram[segments.Count];
+        fixed (byte* start = buffer)
         {
-            if (!TcpCoalescer.CanExtend(last, headers, segmentPayload)
-                || !TcpCoalescer.CanAppend(head, headers, segmentPayload, runPayload, next)) break;
-            payload.AddRange(next[headers..]);
-            runPayload += next.Length - headers;
-            last = next;
-            merged++;
+            int offset = 0;
+            for (int i = 0; i < segments.Count; i++)
+            {
+                segments[i].CopyTo(buffer, offset);
+                datagrams[i] = new Datagram(start + offset, segments[i].Length, senders?[i] ?? 0);
+                offset += segments[i].Length;
+            }
+            int merged = DatagramRuns.Next(datagrams, 0, maxRun: 256, out int headers, out int segmentPayload, out int runPayload);
+            Span<byte> head = datagrams[0].Bytes;
+            VirtioNetHeader header = merged > 1
+                ? TcpCoalescer.Finish(head, headers, segmentPayload, runPayload, TcpCoalescer.Flags(datagrams[merged - 1].Bytes))
+                : default;
+            var packet = new List<byte>(head.ToArray());
+            for (int i = 1; i < merged; i++) packet.AddRange(datagrams[i].Bytes[headers..].ToArray());
+            return ([.. packet], header, merged);
         }
-        VirtioNetHeader header = TcpCoalescer.Finish(head, headers, segmentPayload, runPayload, TcpCoalescer.Flags(last));
-        return ([.. head[..headers], .. payload], header, merged);
+    }
+
+    [Fact]
+    public void ARunSpansTheMessagesOfOneSenderOnly()
+    {
+        // A full 64 KB super-packet of 46 segments: the sender's UDP GSO fits 44 datagrams of 1472 bytes in one
+        // send, so it arrives as two messages (44 + 2). Merged across them it is one write again.
+        byte[] super = Tcp(true, Payload(46 * 1420), Ack);
+        List<byte[]> segments = Segment(super, gsoSize: 1420, maxPacket: 1472, out _);
+        Assert.Equal(46, segments.Count);
+        Assert.True(44 * 1472 <= SegmentSlab.MaxGsoBytes && 45 * 1472 > SegmentSlab.MaxGsoBytes);
+        (byte[] merged, VirtioNetHeader header, int count) = Coalesce(segments);
+        Assert.Equal(46, count);
+        Assert.Equal(1420, header.GsoSize);
+        Assert.True(TcpSegmenter.CompleteChecksum(merged, header.ChecksumStart, header.ChecksumOffset));
+        Assert.Equal(super, merged);
+
+        // The same bytes from two peers (one per message): two runs, never one.
+        int[] senders = [.. Enumerable.Repeat(0, 44), 1, 1];
+        Assert.Equal(44, Coalesce(segments, senders).Merged);
+        Assert.Equal(2, Coalesce(segments[44..], senders[44..]).Merged);
     }
 
     [Theory]
