@@ -4,8 +4,9 @@ using OverlayNet.Netlink.Interop;
 
 namespace OverlayNet.Forwarding;
 
-// The two loops each queue runs, on dedicated threads. Each blocks in poll() on its descriptor and the stop
-// eventfd, then drains a batch without blocking.
+// The two loops each queue runs, on dedicated threads. TUN → UDP blocks in epoll_wait on its TUN queue and the
+// stop eventfd, then drains a batch without blocking; UDP → TUN blocks in recvmmsg itself (MSG_WAITFORONE: it
+// waits for the first datagram and takes whatever else is queued), one system call a batch instead of two.
 public sealed unsafe partial class TunForwarder
 {
     /// <summary>TUN → UDP: reads up to a batch of packets, routes each, sends the batch with one sendmmsg.</summary>
@@ -18,10 +19,10 @@ public sealed unsafe partial class TunForwarder
         int batch = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
         using var slab = new PacketSlab(batch);
         var routes = new ForwarderRoute[batch];
-        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        byte* events = stackalloc byte[2 * Libc.EpollEventSize];
         while (true)
         {
-            if (!Wait(fds, tun, isTun: true)) return;
+            if (!WaitForTun(queue, events)) return;
             int count = 0;
             while (count < batch)
             {
@@ -84,12 +85,13 @@ public sealed unsafe partial class TunForwarder
     }
 
     /// <summary>
-    /// One non-blocking recvmmsg into <paramref name="messages"/>: the datagrams received, 0 when none were waiting
-    /// or the call was interrupted (the loop polls again); throws on any other failure.
+    /// One recvmmsg into <paramref name="messages"/> that blocks until the first datagram: the datagrams received,
+    /// 0 when the call was interrupted; throws on any other failure. Stopping shuts the socket's receive side,
+    /// which ends the wait (the caller checks <see cref="_stopping"/> before using what came back).
     /// </summary>
     private int ReceiveBatch(int socket, Libc.MMsgHdr* messages, int batch)
     {
-        int n = Libc.RecvMMsg(socket, messages, (uint)batch, Libc.MSG_DONTWAIT, null);
+        int n = Libc.RecvMMsg(socket, messages, (uint)batch, Libc.MSG_WAITFORONE, null);
         if (n >= 0) return n;
         int errno = Libc.Errno;
         if (errno is Libc.EAGAIN or Libc.EINTR) return 0;
@@ -126,16 +128,15 @@ public sealed unsafe partial class TunForwarder
         int socket = _sockets[queue];
         int batch = Options.BatchSize;
         using var slab = new PacketSlab(batch);
-        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
         while (true)
         {
-            if (!Wait(fds, socket, isTun: false)) return;
             for (int i = 0; i < batch; i++)
             {
                 slab.Messages[i].Header.NameLength = Libc.SockAddrSize;
                 slab.Messages[i].Header.Flags = 0;
             }
             int n = ReceiveBatch(socket, slab.Messages, batch);
+            if (Volatile.Read(ref _stopping)) return;
             for (int i = 0; i < n; i++)
             {
                 ForwarderRoute? peer = Routes.FindPeer(SockAddr.Key(new ReadOnlySpan<byte>(slab.Address(i), Libc.SockAddrSize)));
@@ -163,23 +164,26 @@ public sealed unsafe partial class TunForwarder
         }
     }
 
-    /// <summary>Blocks until <paramref name="fd"/> is readable (true) or the forwarder is stopping (false).</summary>
-    private bool Wait(Libc.PollFd* fds, int fd, bool isTun)
+    /// <summary>
+    /// Blocks until queue <paramref name="queue"/>'s TUN file is readable (true) or the forwarder is stopping
+    /// (false); throws when the TUN device is gone (tun_chr_poll reports an error for a detached queue).
+    /// <paramref name="events"/> has room for two epoll events.
+    /// </summary>
+    private bool WaitForTun(int queue, byte* events)
     {
-        fds[0] = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
-        fds[1] = new Libc.PollFd { Fd = _stopFd, Events = Libc.POLLIN };
         while (true)
         {
-            if (Libc.Poll(fds, 2, -1) < 0)
+            int n = Libc.EpollWait(_epollFds[queue], events, 2, -1);
+            if (n < 0)
             {
                 int errno = Libc.Errno;
                 if (errno == Libc.EINTR) continue;
-                throw new ErrnoException("poll", errno);
+                throw new ErrnoException("epoll_wait", errno);
             }
-            if (fds[1].Revents != 0) return false;
-            // A TUN file whose device is gone polls as an error (tun_chr_poll); a UDP socket never does here.
-            if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && isTun)
-                throw Removed();
+            if (Volatile.Read(ref _stopping)) return false;
+            // Only the TUN file can report an error or hang-up; the eventfd is never in error.
+            for (int i = 0; i < n; i++)
+                if ((*(uint*)(events + i * Libc.EpollEventSize) & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) throw Removed();
             return true;
         }
     }

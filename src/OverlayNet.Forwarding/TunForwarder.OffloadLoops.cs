@@ -28,10 +28,10 @@ public sealed unsafe partial class TunForwarder
         int reads = Options.BatchSize, mtu = Options.Mtu, port = Options.Port;
         // Enough messages for a batch of small packets and, without UDP GSO, one super-packet cut to the smallest segments.
         using var slab = new SegmentSlab(reads + SegmentSlab.MaxMessagesPerPacket(gso: false));
-        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        byte* events = stackalloc byte[2 * Libc.EpollEventSize];
         while (true)
         {
-            if (!Wait(fds, tun, isTun: true)) return;
+            if (!WaitForTun(queue, events)) return;
             slab.Clear();
             bool gso = Volatile.Read(ref _udpGso);
             for (int r = 0; r < reads && slab.HasRoom(gso); r++)
@@ -162,10 +162,8 @@ public sealed unsafe partial class TunForwarder
         var peers = new ForwarderRoute?[batch];
         Libc.IoVec* iov = stackalloc Libc.IoVec[MaxRun + 1];
         byte* virtio = stackalloc byte[VirtioNetHeader.Size];
-        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
         while (true)
         {
-            if (!Wait(fds, socket, isTun: false)) return;
             for (int i = 0; i < batch; i++)
             {
                 ref Libc.MsgHdr h = ref slab.Messages[i].Header;
@@ -175,6 +173,7 @@ public sealed unsafe partial class TunForwarder
                 h.ControlLength = Libc.CMsgIntSpace;
             }
             int n = ReceiveBatch(socket, slab.Messages, batch), count = 0, sender = -1;
+            if (Volatile.Read(ref _stopping)) return;
             for (int i = 0; i < n; i++)
             {
                 int length = (int)slab.Messages[i].Length;

@@ -36,6 +36,10 @@ public sealed unsafe partial class TunForwarder
     private readonly List<Thread> _threads = [];
     private int[] _tunFds = [], _sockets = [];
     private int _stopFd = -1;
+    // One epoll set per queue, its TUN fd and the stop eventfd: where that queue's TUN → UDP thread waits. An
+    // epoll set stays registered between waits, where poll() adds and removes two wait-queue entries each time.
+    private int[] _epollFds = [];
+    private bool _stopping;
     private int _running;
     private bool _closed;
     // Cleared for good by the first UDP GSO send the underlay refuses; shared by every queue.
@@ -103,8 +107,11 @@ public sealed unsafe partial class TunForwarder
 
     private void Signal()
     {
+        Volatile.Write(ref _stopping, true);
         ulong one = 1;
         Libc.Write(_stopFd, (byte*)&one, sizeof(ulong));
+        // The UDP → TUN threads block in recvmmsg itself: ending the sockets' receive side wakes them.
+        foreach (int fd in _sockets) Libc.Shutdown(fd, Libc.SHUT_RD);
     }
 
     private void Fail(Exception e)
@@ -122,6 +129,7 @@ public sealed unsafe partial class TunForwarder
         int queues = multiQueue ? Options.Queues : 1;
         var tunFds = new List<int>();
         var sockets = new List<int>();
+        var epollFds = new List<int>();
         try
         {
             NetNamespaceRunner.Run(Options.NamespacePath, () =>
@@ -132,12 +140,15 @@ public sealed unsafe partial class TunForwarder
             });
             _stopFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
             if (_stopFd < 0) throw new ErrnoException("eventfd", Libc.Errno);
+            foreach (int tun in tunFds) epollFds.Add(OpenEpoll(tun));
         }
         catch
         {
-            foreach (int fd in tunFds.Concat(sockets)) Libc.Close(fd);
+            foreach (int fd in tunFds.Concat(sockets).Concat(epollFds)) Libc.Close(fd);
+            if (_stopFd >= 0) Libc.Close(_stopFd);
             throw;
         }
+        _epollFds = epollFds.ToArray();
         _tunFds = tunFds.ToArray();
         _sockets = sockets.ToArray();
     }
@@ -189,6 +200,26 @@ public sealed unsafe partial class TunForwarder
         {
             // Best effort: the original failure is what the caller needs to see.
         }
+    }
+
+    /// <summary>An epoll set with <paramref name="tun"/> and the stop eventfd, both for reading.</summary>
+    private int OpenEpoll(int tun)
+    {
+        int epoll = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
+        if (epoll < 0) throw new ErrnoException("epoll_create1", Libc.Errno);
+        byte* entry = stackalloc byte[16];
+        foreach (int fd in (ReadOnlySpan<int>)[tun, _stopFd])
+        {
+            new Span<byte>(entry, 16).Clear();
+            *(uint*)entry = Libc.EPOLLIN;
+            if (Libc.EpollCtl(epoll, Libc.EPOLL_CTL_ADD, fd, entry) < 0)
+            {
+                int errno = Libc.Errno;
+                Libc.Close(epoll);
+                throw new ErrnoException("epoll_ctl", errno);
+            }
+        }
+        return epoll;
     }
 
     private int OpenSocket(bool reusePort)
@@ -281,6 +312,7 @@ public sealed unsafe partial class TunForwarder
         {
             foreach (int fd in _tunFds) Libc.Close(fd);
             foreach (int fd in _sockets) Libc.Close(fd);
+            foreach (int fd in _epollFds) Libc.Close(fd);
             Libc.Close(_stopFd);
             Volatile.Write(ref _closed, true);
         }

@@ -19,9 +19,11 @@ internal static unsafe partial class Libc
     // TUN offloads (linux/if_tun.h): ioctls and the TUNSETOFFLOAD feature bits.
     public const uint TUNSETOFFLOAD = 0x400454d0;
     public const uint TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04;
-    public const int MSG_DONTWAIT = 0x40;
+    public const int MSG_DONTWAIT = 0x40, MSG_WAITFORONE = 0x10000;
+    public const int SHUT_RD = 0;
+    public const int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1;
+    public const uint EPOLLIN = 0x1, EPOLLERR = 0x8, EPOLLHUP = 0x10;
     public const int EINTR = 4, EIO = 5, EAGAIN = 11, EBADFD = 77, EFAULT = 14, EINVAL = 22, EMSGSIZE = 90;
-    public const short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
 
     [StructLayout(LayoutKind.Sequential)]
@@ -64,13 +66,11 @@ internal static unsafe partial class Libc
     /// <summary>CMSG_LEN(n) for a payload of n bytes.</summary>
     public static nuint CMsgLength(int payload) => (nuint)(16 + payload);
 
-    [StructLayout(LayoutKind.Sequential)]
-    public struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
+    /// <summary>
+    /// sizeof(struct epoll_event): packed to 12 bytes on x86-64, 16 elsewhere. Its first field, the event bits,
+    /// is all the data path reads, so it handles the struct as bytes rather than with two layouts.
+    /// </summary>
+    public static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
 
     /// <summary>Room for a sockaddr_in or sockaddr_in6.</summary>
     public const int SockAddrSize = 28;
@@ -109,8 +109,17 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, nuint request, nuint argument);
 
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    public static partial int EpollCreate1(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    public static partial int EpollCtl(int epollFd, int operation, int fd, byte* epollEvent);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    public static partial int EpollWait(int epollFd, byte* events, int maxEvents, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int fd, int how);
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);
