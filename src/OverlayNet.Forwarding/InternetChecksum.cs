@@ -18,26 +18,52 @@ internal static class InternetChecksum
     /// checksummed range.
     /// </summary>
     /// <remarks>
-    /// Sums native-endian 32-bit words into 64 bits (with AVX2, 32 bytes a step) and swaps once at the end: the one's-complement sum does not
-    /// depend on byte order (RFC 1071 section 2(B)) and 2^16 is 1 modulo 2^16-1, so 32-bit words fold to the
-    /// same 16-bit sum. A 64 KB span adds at most 2^46, so the accumulator never overflows.
+    /// Sums native-endian words and swaps once at the end: the one's-complement sum does not depend on byte order
+    /// (RFC 1071 section 2(B)), and 2^16 is 1 modulo 2^16-1, so a 32-bit word adds the same as its two 16-bit
+    /// halves. The vector loop adds the halves of each 32-bit lane into 32-bit lanes (mask and shift: no
+    /// widening, no carries) in two independent accumulators, 128 bytes a step with AVX-512 and 64 with AVX2. A
+    /// lane grows by less than 2^17 a step, so spans above 1 MB are summed a megabyte at a time. The scalar tail
+    /// adds 32-bit words into 64 bits.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
     {
+        if (data.Length > MaxVectorSpan)
+        {
+            // Never on the data path (packets are at most 64 KB); every chunk but the last has an even length.
+            uint total = initial;
+            for (int offset = 0; offset < data.Length; offset += MaxVectorSpan)
+                total = Sum(data.Slice(offset, Math.Min(MaxVectorSpan, data.Length - offset)), total);
+            return total;
+        }
         ref byte start = ref MemoryMarshal.GetReference(data);
         ulong wide = 0;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && data.Length >= 64)
+        if (Vector512.IsHardwareAccelerated && data.Length >= 128)
         {
-            // 32 bytes a step: eight 32-bit words widened into four 64-bit lanes (no carries to fold until the end).
-            Vector256<ulong> lanes = Vector256<ulong>.Zero;
-            for (; i + 32 <= data.Length; i += 32)
+            Vector512<uint> a = Vector512<uint>.Zero, b = Vector512<uint>.Zero, low = Vector512.Create(0xffffu);
+            for (; i + 128 <= data.Length; i += 128)
             {
-                (Vector256<ulong> low, Vector256<ulong> high) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)i).AsUInt32());
-                lanes += low + high;
+                Vector512<uint> x = Vector512.LoadUnsafe(ref start, (nuint)i).AsUInt32();
+                Vector512<uint> y = Vector512.LoadUnsafe(ref start, (nuint)(i + 64)).AsUInt32();
+                a += (x & low) + (x >> 16);
+                b += (y & low) + (y >> 16);
             }
-            wide = Vector256.Sum(lanes);
+            (Vector512<ulong> l, Vector512<ulong> h) = Vector512.Widen(a + b);
+            wide = Vector512.Sum(l + h);
+        }
+        else if (Vector256.IsHardwareAccelerated && data.Length >= 64)
+        {
+            Vector256<uint> a = Vector256<uint>.Zero, b = Vector256<uint>.Zero, low = Vector256.Create(0xffffu);
+            for (; i + 64 <= data.Length; i += 64)
+            {
+                Vector256<uint> x = Vector256.LoadUnsafe(ref start, (nuint)i).AsUInt32();
+                Vector256<uint> y = Vector256.LoadUnsafe(ref start, (nuint)(i + 32)).AsUInt32();
+                a += (x & low) + (x >> 16);
+                b += (y & low) + (y >> 16);
+            }
+            (Vector256<ulong> l, Vector256<ulong> h) = Vector256.Widen(a + b);
+            wide = Vector256.Sum(l + h);
         }
         for (; i + 16 <= data.Length; i += 16)
         {
@@ -54,11 +80,20 @@ internal static class InternetChecksum
         return Fold((ulong)sum + initial);
     }
 
+    /// <summary>Longest span the vector loop sums at once: 1 MB, 8,192 steps of 128 bytes (16,384 of 64 with AVX2), so no 32-bit lane passes 2^31.</summary>
+    private const int MaxVectorSpan = 1 << 20;
+
     /// <summary>Folds a wide one's-complement sum to 16 bits.</summary>
+    /// <remarks>A fixed five steps, no loop: a loop's exit depends on the data, and the mispredicted branch cost
+    /// as much as summing a 1,400-byte segment.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Fold(ulong sum)
     {
-        while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
-        return (uint)sum;
+        sum = (sum & 0xffffffff) + (sum >> 32);                 // < 2^33
+        sum = (sum & 0xffffffff) + (sum >> 32);                 // < 2^32
+        sum = (sum & 0xffff) + (sum >> 16);                     // < 2^17
+        sum = (sum & 0xffff) + (sum >> 16);                     // <= 2^16
+        return (uint)((sum & 0xffff) + (sum >> 16));            // <= 0xffff
     }
 
     /// <summary>
