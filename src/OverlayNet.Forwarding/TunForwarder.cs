@@ -146,6 +146,7 @@ public sealed unsafe partial class TunForwarder
         {
             foreach (int fd in tunFds.Concat(sockets).Concat(epollFds)) Libc.Close(fd);
             if (_stopFd >= 0) Libc.Close(_stopFd);
+            _stopFd = -1;
             throw;
         }
         _epollFds = epollFds.ToArray();

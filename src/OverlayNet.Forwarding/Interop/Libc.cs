@@ -19,7 +19,7 @@ internal static unsafe partial class Libc
     // TUN offloads (linux/if_tun.h): ioctls and the TUNSETOFFLOAD feature bits.
     public const uint TUNSETOFFLOAD = 0x400454d0;
     public const uint TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04;
-    public const int MSG_DONTWAIT = 0x40, MSG_WAITFORONE = 0x10000;
+    public const int MSG_WAITFORONE = 0x10000;
     public const int SHUT_RD = 0;
     public const int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1;
     public const uint EPOLLIN = 0x1, EPOLLERR = 0x8, EPOLLHUP = 0x10;
